@@ -1,0 +1,265 @@
+public import Foundation
+public import SCIM
+
+/// Where Klaxon keeps what identity platforms provision: organisations, their tokens and locations, users,
+/// groups and memberships, and the activity log. One protocol, several backends (SQLite by default).
+///
+/// Every method is one transaction: it either happens completely or not at all. Every method that takes an
+/// organisation reads and writes only that organisation's rows. Errors that a SCIM client should see are thrown as
+/// ``SCIMError`` (404 for an unknown id, 409 `uniqueness`, 412 for a stale version); anything else is a backend
+/// failure the server reports as 500.
+///
+/// ```swift
+/// let directory = try await SQLiteDirectory.open(path: "klaxon.sqlite")
+/// let org = try await directory.createOrganisation(slug: "acme", name: "Acme")
+/// let user = try await directory.createResource(.user, in: org.id, ResourceWrite(object: ["userName": "bjensen"]))
+/// ```
+public protocol Directory: Sendable {
+    // MARK: Organisations
+
+    /// Creates an organisation with its Default location. Throws 409 `uniqueness` if the slug is taken.
+    func createOrganisation(slug: String, name: String) async throws -> Organisation
+    func organisations() async throws -> [Organisation]
+    func organisation(slug: String) async throws -> Organisation?
+
+    // MARK: Tokens
+
+    /// Issues a new random bearer token. Only its hash is stored; the secret is returned once.
+    func issueToken(in organisation: Organisation.ID, label: String) async throws -> IssuedToken
+    func tokens(in organisation: Organisation.ID) async throws -> [TokenRecord]
+    /// Revokes a token; false if the organisation has no such token.
+    func revokeToken(_ id: TokenRecord.ID, in organisation: Organisation.ID) async throws -> Bool
+    /// The organisation and token a secret belongs to, or nil. Compares hashes in constant time and records the
+    /// token's last use.
+    func authenticate(secret: String) async throws -> (Organisation, TokenRecord)?
+
+    // MARK: Locations
+
+    func locations(in organisation: Organisation.ID) async throws -> [Location]
+    /// Adds a location; 409 `uniqueness` if the name exists (case-insensitive).
+    func addLocation(named name: String, in organisation: Organisation.ID) async throws -> Location
+    func renameLocation(_ id: Location.ID, to name: String, in organisation: Organisation.ID) async throws -> Location
+    /// Removes a location. The Default location cannot be removed (400 `invalidValue`).
+    func removeLocation(_ id: Location.ID, in organisation: Organisation.ID) async throws
+    func setDefaultLocation(_ id: Location.ID, in organisation: Organisation.ID) async throws
+
+    // MARK: Resources
+
+    /// Stores a new user or group: assigns `id`, `meta` and version 1. Throws 409 `uniqueness` for a taken
+    /// `userName` (case-insensitive) or group `displayName`. A group's `members` go to the membership table.
+    func createResource(_ kind: ResourceKind, in organisation: Organisation.ID, _ write: ResourceWrite) async throws -> StoredResource
+    /// One resource, or nil. `includeMembers: false` skips reading a group's members.
+    func resource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID, includeMembers: Bool) async throws -> StoredResource?
+    /// Reads a resource, lets `change` compute its new state, and stores that, all in one transaction.
+    /// `ifMatch` is the version the client last saw (412 if it is stale). `change` sees the group's members only
+    /// when `includeMembers` is true; otherwise the stored members are kept.
+    func updateResource(
+        _ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: Int?, includeMembers: Bool,
+        _ change: @Sendable (StoredResource) throws -> ResourceWrite
+    ) async throws -> StoredResource
+    /// Applies member changes to a group by member id without reading the whole list, then lets `change` update
+    /// the rest of the group (e.g. a rename sent in the same PATCH). Unknown member ids are 400 `invalidValue`.
+    func updateMembers(
+        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MemberChanges,
+        _ change: @Sendable (StoredResource) throws -> ResourceWrite
+    ) async throws -> StoredResource
+    /// Deletes a resource and its memberships; 404 if there is none.
+    func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID) async throws
+    /// A page of resources matching a query, with the total count. Filters are pushed down to SQL where they can be.
+    func queryResources(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> ResourcePage
+
+    // MARK: Activity
+
+    func recordActivity(_ entry: ActivityEntry) async throws
+    /// The most recent entries, newest first.
+    func recentActivity(in organisation: Organisation.ID, limit: Int) async throws -> [ActivityEntry]
+
+    /// Closes connections. Call once, at shutdown.
+    func close() async throws
+}
+
+/// A tenant: its own Endpoint URL (`/scim/v2/{slug}`), tokens, locations, users and groups.
+public struct Organisation: Sendable, Hashable, Identifiable {
+    public var id: Int64
+    /// The URL path segment: lowercase letters, digits and `-`.
+    public var slug: String
+    public var name: String
+    public var created: Date
+
+    public init(id: Int64, slug: String, name: String, created: Date) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.created = created
+    }
+}
+
+/// A bearer token as listed: never its secret.
+public struct TokenRecord: Sendable, Hashable, Identifiable {
+    public var id: Int64
+    public var organisation: Organisation.ID
+    public var label: String
+    /// The first characters of the secret, so an admin can tell tokens apart.
+    public var hint: String
+    public var created: Date
+    public var lastUsed: Date?
+    public var revoked: Date?
+
+    public init(id: Int64, organisation: Organisation.ID, label: String, hint: String, created: Date, lastUsed: Date?, revoked: Date?) {
+        self.id = id
+        self.organisation = organisation
+        self.label = label
+        self.hint = hint
+        self.created = created
+        self.lastUsed = lastUsed
+        self.revoked = revoked
+    }
+}
+
+/// A token just issued: the only time its secret is known.
+public struct IssuedToken: Sendable {
+    public var record: TokenRecord
+    public var secret: String
+
+    public init(record: TokenRecord, secret: String) {
+        self.record = record
+        self.secret = secret
+    }
+}
+
+/// A place users are alerted by, such as an office. Each organisation has exactly one Default location.
+public struct Location: Sendable, Hashable, Identifiable {
+    public var id: Int64
+    public var organisation: Organisation.ID
+    public var name: String
+    public var isDefault: Bool
+
+    public init(id: Int64, organisation: Organisation.ID, name: String, isDefault: Bool) {
+        self.id = id
+        self.organisation = organisation
+        self.name = name
+        self.isDefault = isDefault
+    }
+}
+
+public enum ResourceKind: String, Sendable, Hashable, CaseIterable {
+    case user = "User"
+    case group = "Group"
+}
+
+/// The Klaxon profile derived from a user's SCIM attributes by the profile mapping.
+public struct KlaxonProfile: Sendable, Hashable {
+    /// The location the identity platform sent, as sent.
+    public var syncedLocation: String?
+    /// The location in force: the matching defined location, else the organisation's Default.
+    public var locationID: Location.ID?
+    /// The notification phone number in E.164, or nil if none was sent or it is not a valid number.
+    public var phoneE164: String?
+    /// Why the phone number could not be normalised, for the admin UI.
+    public var phoneProblem: String?
+
+    public init(syncedLocation: String? = nil, locationID: Location.ID? = nil, phoneE164: String? = nil, phoneProblem: String? = nil) {
+        self.syncedLocation = syncedLocation
+        self.locationID = locationID
+        self.phoneE164 = phoneE164
+        self.phoneProblem = phoneProblem
+    }
+}
+
+/// What a write stores: the resource as the client sent it (validated), and for users the derived profile.
+public struct ResourceWrite: Sendable {
+    public var object: JSONObject
+    public var profile: KlaxonProfile?
+
+    public init(object: JSONObject, profile: KlaxonProfile? = nil) {
+        self.object = object
+        self.profile = profile
+    }
+}
+
+/// A resource as stored. `object` holds `id`, `schemas`, `meta` (with `version`, `created`, `lastModified`,
+/// `resourceType`; `location` is added by the server, which knows its URL) and, for groups read with members, `members`.
+public struct StoredResource: Sendable, Hashable {
+    public var kind: ResourceKind
+    public var id: String
+    public var version: Int
+    public var object: JSONObject
+    public var profile: KlaxonProfile?
+
+    public init(kind: ResourceKind, id: String, version: Int, object: JSONObject, profile: KlaxonProfile?) {
+        self.kind = kind
+        self.id = id
+        self.version = version
+        self.object = object
+        self.profile = profile
+    }
+}
+
+/// Member changes by member id, as Entra and Okta send them in a group PATCH.
+public struct MemberChanges: Sendable, Hashable {
+    /// Replace the whole list with these first (if set), then remove, then add.
+    public var replaceAll: [JSONObject]?
+    public var remove: Set<String>
+    /// Members to add (`value` is the member id); ids already present are ignored.
+    public var add: [JSONObject]
+
+    public init(replaceAll: [JSONObject]? = nil, remove: Set<String> = [], add: [JSONObject] = []) {
+        self.replaceAll = replaceAll
+        self.remove = remove
+        self.add = add
+    }
+}
+
+/// A list request: filter, sort and 1-based paging.
+public struct ResourceQuery: Sendable {
+    public var filter: Filter?
+    public var sortBy: AttributePath?
+    public var descending: Bool
+    public var startIndex: Int
+    public var count: Int
+    public var includeMembers: Bool
+
+    public init(filter: Filter? = nil, sortBy: AttributePath? = nil, descending: Bool = false, startIndex: Int = 1, count: Int = 100, includeMembers: Bool = true) {
+        self.filter = filter
+        self.sortBy = sortBy
+        self.descending = descending
+        self.startIndex = startIndex
+        self.count = count
+        self.includeMembers = includeMembers
+    }
+}
+
+public struct ResourcePage: Sendable {
+    public var totalResults: Int
+    public var resources: [StoredResource]
+
+    public init(totalResults: Int, resources: [StoredResource]) {
+        self.totalResults = totalResults
+        self.resources = resources
+    }
+}
+
+/// One provisioning request, for the admin's activity view. Never holds a token or a phone number.
+public struct ActivityEntry: Sendable, Hashable {
+    public var organisation: Organisation.ID
+    public var at: Date
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var resourceID: String?
+    /// The error detail for failed requests.
+    public var detail: String?
+    /// The client, from `User-Agent` (e.g. "Okta SCIM Client 1.0.0").
+    public var client: String?
+
+    public init(organisation: Organisation.ID, at: Date, method: String, path: String, status: Int, resourceID: String? = nil, detail: String? = nil, client: String? = nil) {
+        self.organisation = organisation
+        self.at = at
+        self.method = method
+        self.path = path
+        self.status = status
+        self.resourceID = resourceID
+        self.detail = detail
+        self.client = client
+    }
+}
