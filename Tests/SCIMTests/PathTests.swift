@@ -158,6 +158,7 @@ private func pathError(_ body: () throws(SCIMError) -> Void) -> SCIMError? {
         (#"emails[type eq "work"].value.x"#, "'.value.x' after ']' must be '.' and a sub-attribute name"),
         (#"emails[type eq "work"]."#, "'.' after ']' must be '.' and a sub-attribute name"),
         (SchemaURN.user, "'urn:ietf:params:scim:schemas:core:2.0:User' names a schema, not an attribute"),
+        (SchemaURN.klaxonUser + ":", "'urn:ietf:params:scim:schemas:extension:klaxon:2.0:User:' is not a valid attribute path"),
         (String(repeating: "a", count: 4097), "the path is longer than 4096 bytes"),
     ])
     func rejectsInvalidPatchPath(text: String, detail: String) {

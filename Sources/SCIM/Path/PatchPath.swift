@@ -33,7 +33,7 @@ public struct PatchPath: Sendable, Hashable, CustomStringConvertible {
         guard trimmed.utf8.count <= FilterParser.Limits.default.maxLength else {
             throw .invalidPath("the path is longer than \(FilterParser.Limits.default.maxLength) bytes")
         }
-        if let resourceSchema, let split = resourceSchema.splitKnownURN(trimmed), split.rest.isEmpty {
+        if let resourceSchema, let split = resourceSchema.splitKnownURN(trimmed), split.urn.utf8.count == trimmed.utf8.count {
             guard !split.urn.equalsIgnoringASCIICase(resourceSchema.core.id) else {
                 throw .invalidPath("'\(trimmed)' names a schema, not an attribute")
             }
