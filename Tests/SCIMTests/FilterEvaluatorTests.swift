@@ -411,6 +411,13 @@ private func expectInvalidFilter(sourceLocation: SourceLocation = #_sourceLocati
         #expect(error?.detail == detail)
     }
 
+    @Test func evaluatesFiltersAtTheParserLimits() throws {
+        let wide = (0..<99).map { #"userName eq "u\#($0)""# }.joined(separator: " or ") + #" or userName eq "bjensen""#
+        #expect(try selected(by: wide) == ["bjensen"])
+        let deep = String(repeating: "not (", count: 7) + #"userName eq "bjensen""# + String(repeating: ")", count: 7)
+        #expect(try selected(by: deep) == ["earlybird", "guest", "jomalley", "jsmith", "lowry"])
+    }
+
     @Test func keepsTheFilterForTranslation() throws {
         let filter = try Filter(parsing: #"userName eq "bjensen""#, in: users)
         #expect(try FilterEvaluator(filter, for: users).filter == filter)

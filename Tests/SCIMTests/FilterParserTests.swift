@@ -203,7 +203,7 @@ private func parseError(_ text: String, limits: FilterParser.Limits = .default) 
         let open = String(repeating: "(", count: 10_000)
         let close = String(repeating: ")", count: 10_000)
         let filter = open + "a pr" + close
-        #expect(parseError(filter)?.scimType == .invalidFilter)
+        #expect(parseError(filter)?.detail == "the filter is longer than 4096 bytes")
         let unlimitedLength = FilterParser.Limits(maxLength: 1 << 20)
         let error = parseError(filter, limits: unlimitedLength)
         #expect(error?.status == .badRequest)
@@ -237,6 +237,7 @@ private func parseError(_ text: String, limits: FilterParser.Limits = .default) 
         ]
         for input in inputs {
             let error = parseError(input)
+            #expect(error?.status == .badRequest, "\(input.prefix(20))")
             #expect(error?.scimType == .invalidFilter, "\(input.prefix(20))")
         }
     }
