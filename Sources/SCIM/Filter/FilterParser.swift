@@ -28,7 +28,7 @@ public struct FilterParser {
         guard text.utf8.count <= limits.maxLength else {
             throw .invalidFilter("the filter is longer than \(limits.maxLength) bytes")
         }
-        var parser = try FilterParser(text: text, resourceSchema: resourceSchema, limits: limits)
+        var parser = try FilterParser(text: text, firstColumn: 1, resourceSchema: resourceSchema, limits: limits)
         let filter = try parser.parseOr(depth: 0, insideValuePath: false)
         if let token = parser.peek() {
             throw parser.failure("unexpected \(token.kind.describe) after a complete filter", at: token)
@@ -37,8 +37,9 @@ public struct FilterParser {
     }
 
     /// Parses the filter inside a value path's brackets, whose attribute names are sub-attributes.
-    static func parseValueFilter(_ text: Substring, limits: Limits = .default) throws(SCIMError) -> Filter {
-        var parser = try FilterParser(text: String(text), resourceSchema: nil, limits: limits)
+    /// `firstColumn` is the column of the text's first character in the whole path, for error details.
+    static func parseValueFilter(_ text: Substring, firstColumn: Int, limits: Limits = .default) throws(SCIMError) -> Filter {
+        var parser = try FilterParser(text: String(text), firstColumn: firstColumn, resourceSchema: nil, limits: limits)
         let filter = try parser.parseOr(depth: 1, insideValuePath: true)
         if let token = parser.peek() {
             throw parser.failure("unexpected \(token.kind.describe) after a complete filter", at: token)
@@ -77,27 +78,30 @@ public struct FilterParser {
     }
 
     private let text: String
+    private let firstColumn: Int
     private let resourceSchema: ResourceSchema?
     private let limits: Limits
     private var tokens: [Token] = []
     private var position = 0
     private var terms = 0
 
-    init(text: String, resourceSchema: ResourceSchema?, limits: Limits) throws(SCIMError) {
+    init(text: String, firstColumn: Int, resourceSchema: ResourceSchema?, limits: Limits) throws(SCIMError) {
         self.text = text
+        self.firstColumn = firstColumn
         self.resourceSchema = resourceSchema
         self.limits = limits
-        self.tokens = try Self.tokenize(text)
+        self.tokens = try Self.tokenize(text, firstColumn: firstColumn)
     }
 
-    static func tokenize(_ text: String) throws(SCIMError) -> [Token] {
+    static func tokenize(_ text: String, firstColumn: Int) throws(SCIMError) -> [Token] {
         var tokens: [Token] = []
         let utf8 = text.utf8
         var index = utf8.startIndex
-        var column = 1
-        func advance(_ count: Int = 1) {
-            index = utf8.index(index, offsetBy: count)
-            column += count
+        var column = firstColumn
+        // Columns count Unicode scalars, so that a detail points at the right place in non-ASCII text.
+        func advance() {
+            if utf8[index] & 0xC0 != 0x80 { column += 1 }
+            index = utf8.index(after: index)
         }
         while index < utf8.endIndex {
             let byte = utf8[index]
@@ -169,7 +173,7 @@ public struct FilterParser {
         return peek()
     }
 
-    private var endColumn: Int { text.utf8.count + 1 }
+    private var endColumn: Int { firstColumn + text.unicodeScalars.count }
 
     func failure(_ message: String, at token: Token?) -> SCIMError {
         .invalidFilter("\(message) at column \(token?.column ?? endColumn)")
@@ -203,6 +207,8 @@ public struct FilterParser {
             let inner = try parseOr(depth: depth + 1, insideValuePath: insideValuePath)
             try expectClose(.closeParen, ")", opening: token)
             return inner
+        case .word where token.isKeyword("and") || token.isKeyword("or"):
+            throw failure("expected an attribute, 'not' or '(' but found \(token.kind.describe)", at: token)
         case .word where token.isKeyword("not"):
             // RFC: "not" "(" valFilter ")". A bare "not attr eq x" is accepted as well.
             return .not(try parseUnary(depth: depth + 1, insideValuePath: insideValuePath))

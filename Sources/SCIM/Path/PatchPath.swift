@@ -33,7 +33,10 @@ public struct PatchPath: Sendable, Hashable, CustomStringConvertible {
         guard trimmed.utf8.count <= FilterParser.Limits.default.maxLength else {
             throw .invalidPath("the path is longer than \(FilterParser.Limits.default.maxLength) bytes")
         }
-        if let resourceSchema, let split = resourceSchema.splitKnownURN(trimmed), split.rest.isEmpty {
+        if let resourceSchema, let split = resourceSchema.splitKnownURN(trimmed), split.urn.utf8.count == trimmed.utf8.count {
+            guard !split.urn.equalsIgnoringASCIICase(resourceSchema.core.id) else {
+                throw .invalidPath("'\(trimmed)' names a schema, not an attribute")
+            }
             self.init(attribute: nil, extensionSchema: split.urn)
             return
         }
@@ -50,7 +53,10 @@ public struct PatchPath: Sendable, Hashable, CustomStringConvertible {
         guard let attribute = AttributePath.parse(trimmed[..<open], in: resourceSchema), attribute.subAttribute == nil else {
             throw .invalidPath("'\(trimmed[..<open])' is not a valid attribute before '['")
         }
-        let filter = try FilterParser.parseValueFilter(trimmed[trimmed.index(after: open)..<close])
+        // Columns in the filter's error details count from the start of the path as sent.
+        let leadingSpace = text.unicodeScalars.prefix { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }.count
+        let firstColumn = leadingSpace + trimmed[...open].unicodeScalars.count + 1
+        let filter = try FilterParser.parseValueFilter(trimmed[trimmed.index(after: open)..<close], firstColumn: firstColumn)
         let after = trimmed[trimmed.index(after: close)...]
         var subAttribute: String?
         if !after.isEmpty {

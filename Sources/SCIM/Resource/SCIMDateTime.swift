@@ -1,8 +1,8 @@
 /// Parses the `xsd:dateTime` values SCIM uses (RFC 7643 §2.3.5), e.g. `2011-05-13T04:42:34Z` or
 /// `2011-05-13T04:42:34.123+02:00`, into seconds since 1970-01-01T00:00:00Z, without Foundation's formatters.
 public enum SCIMDateTime {
-    /// Seconds since the Unix epoch, or nil if the text is not a valid dateTime with a time zone
-    /// (a missing zone is read as UTC, as many clients omit it).
+    /// Seconds since the Unix epoch, or nil if the text is not a valid dateTime (a missing zone is read as UTC,
+    /// as many clients omit it). Fractions are kept to about a microsecond, a Double's precision at this scale.
     public static func seconds(from text: String) -> Double? {
         let bytes = Array(text.utf8)
         var index = 0
@@ -23,24 +23,26 @@ public enum SCIMDateTime {
             return true
         }
         guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
-            let day = number(2), (1...12).contains(month), (1...31).contains(day)
+            let day = number(2), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
         guard index < bytes.count, bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: "t") else { return nil }
         index += 1
         guard let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
             let second = number(2), hour < 24, minute < 60, second < 61
         else { return nil }
-        var fraction = 0.0
+        // The fraction is read as whole nanoseconds (digits past the ninth are ignored) and divided once,
+        // so that equal instants written with different digits give the same Double.
+        var nanoseconds = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            var scale = 0.1
-            let start = index
+            var digits = 0
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-                fraction += Double(bytes[index] - UInt8(ascii: "0")) * scale
-                scale /= 10
+                if digits < 9 { nanoseconds = nanoseconds * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+                digits += 1
                 index += 1
             }
-            guard index > start else { return nil }
+            guard digits > 0 else { return nil }
+            for _ in min(digits, 9)..<9 { nanoseconds *= 10 }
         }
         var offset = 0
         if index < bytes.count {
@@ -50,7 +52,10 @@ public enum SCIMDateTime {
             case UInt8(ascii: "+"), UInt8(ascii: "-"):
                 let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
                 index += 1
-                guard let hours = number(2), expect(UInt8(ascii: ":")), let minutes = number(2) else { return nil }
+                // Offsets run from -14:00 to +14:00 (xsd:dateTime).
+                guard let hours = number(2), expect(UInt8(ascii: ":")), let minutes = number(2), minutes < 60,
+                    hours * 60 + minutes <= 14 * 60
+                else { return nil }
                 offset = sign * (hours * 3600 + minutes * 60)
             default:
                 return nil
@@ -58,7 +63,15 @@ public enum SCIMDateTime {
         }
         guard index == bytes.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        return Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction
+        return Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset) + Double(nanoseconds) / 1e9
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
