@@ -250,7 +250,7 @@ extension ResourceValidator {
             return value
         case .dateTime:
             guard case .string(let text) = value else { throw wrongType() }
-            guard text.utf8.count <= 64, SCIMDateTime.seconds(from: text) != nil else {
+            guard SCIMDateTime.seconds(from: text) != nil else {
                 throw .invalidValue("\(place) is not a valid dateTime (expected e.g. 2024-05-13T04:42:34Z)")
             }
             return value
@@ -271,8 +271,9 @@ extension ResourceValidator {
 
 extension ResourceValidator {
     /// Required core attributes, required extensions, and the required attributes of each extension present.
+    /// Attributes the client cannot set (read-only, write-only) are not required of it.
     private func checkRequired(_ resource: JSONObject) throws(SCIMError) {
-        for attribute in resourceSchema.core.attributes where attribute.required && attribute.mutability != .readOnly {
+        for attribute in resourceSchema.core.attributes where attribute.required && !isDropped(attribute, dropReadOnly: true) {
             try requirePresent(resource[attribute.name], path: attribute.name)
         }
         for item in resourceSchema.extensions {
@@ -282,7 +283,7 @@ extension ResourceValidator {
                 }
                 continue
             }
-            for attribute in item.schema.attributes where attribute.required && attribute.mutability != .readOnly {
+            for attribute in item.schema.attributes where attribute.required && !isDropped(attribute, dropReadOnly: true) {
                 try requirePresent(object[attribute.name], path: "\(item.schema.id):\(attribute.name)")
             }
         }
@@ -303,9 +304,12 @@ extension ResourceValidator {
         let groups = [(nil, resourceSchema.core.attributes)] + resourceSchema.extensions.map { ($0.schema.id, $0.schema.attributes) }
         for (urn, attributes) in groups {
             for attribute in attributes where attribute.mutability == .immutable {
-                let stored = urn.map { existing[$0]?[attribute.name] } ?? existing[attribute.name]
-                guard let stored, !stored.isUnassigned else { continue }
-                let sent = urn.map { resource[$0]?[attribute.name] } ?? resource[attribute.name]
+                func value(in object: JSONObject) -> JSONValue? {
+                    guard let urn else { return object[attribute.name] }
+                    return object[urn]?[attribute.name]
+                }
+                guard let stored = value(in: existing), !stored.isUnassigned else { continue }
+                let sent = value(in: resource)
                 let path = urn.map { "\($0):\(attribute.name)" } ?? attribute.name
                 guard let sent else {
                     throw .mutability("'\(path)' is immutable: it is \(stored) and cannot be removed; send it unchanged")
