@@ -256,12 +256,12 @@ private struct PatchDocument {
     // MARK: add and replace
 
     private mutating func write(_ op: PatchOperation.Op, _ value: JSONValue, to target: PatchTarget) throws(SCIMError) {
-        if value.isNull {
-            // An explicit null assigns nothing: replace removes, add has nothing to add.
+        let attribute = target.attribute
+        if value.isNull || (!attribute.multiValued && value.arrayValue?.isEmpty == true) {
+            // An unassigned value (RFC 7643 §2.5) assigns nothing: replace removes, add has nothing to add.
             if op == .replace { try remove(target, listed: nil) }
             return
         }
-        let attribute = target.attribute
         if target.selectsValues {
             try writeSelected(op, value, to: target)
         } else if let sub = target.subAttribute {
@@ -516,9 +516,8 @@ enum PatchValue {
             guard let valueAttribute = attribute.subAttribute(named: "value") else { break }
             guard !id.isEmpty else { return .whole(nil) }
             return .whole([valueAttribute.name: try simple(value, as: valueAttribute, label: "\(label).value")])
-        case .array(let items) where items.count <= 1:
-            guard let only = items.first else { return .whole(nil) }
-            guard case .object(let given) = only else { break }
+        case .array(let items) where items.count == 1:
+            guard case .object(let given) = items[0] else { break }
             let object = try complex(given, of: attribute, label: label)
             return .whole(object.isEmpty ? nil : object)
         default:
