@@ -9,9 +9,9 @@
 /// ```swift
 /// let groups = SchemaRegistry.standard.resourceSchema(for: "Group")!
 /// let request = try PatchRequest(json: body, for: groups)
-/// if let (membership, others) = request.splitMembership() {
-///     let group = try PatchApplier.apply(others, to: groupWithoutMembers, for: groups)
-///     // store `group`, then delete `membership.remove` and insert `membership.add` in the same transaction
+/// if let split = request.splitMembership() {
+///     let group = try PatchApplier.apply(split.others, to: groupWithoutMembers, for: groups)
+///     // in one transaction: store `group`, delete `split.membership.remove`, insert `split.membership.add`
 /// }
 /// ```
 public struct MembershipPatch: Sendable, Equatable {
