@@ -12,6 +12,7 @@ public struct PatchOperation: Sendable, Hashable {
     }
 
     public var op: Op
+    /// The target; nil for a path-less `add` or `replace` (a `remove` without one is 400 `noTarget`).
     public var path: PatchPath?
     /// The `value` member as sent: nil when the member is absent, `.null` when it is JSON `null`.
     public var value: JSONValue?

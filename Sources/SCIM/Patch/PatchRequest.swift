@@ -10,7 +10,7 @@
 ///      "Operations":[{"op":"Replace","path":"active","value":"False"}]}
 ///     """#)
 /// let request = try PatchRequest(json: body, for: users)
-/// let updated = try PatchApplier.apply(request, to: user, for: users)   // "active": false
+/// let updated = try PatchApplier.apply(request, to: storedUser, for: users)   // "active": false
 /// ```
 public struct PatchRequest: Sendable, Hashable {
     /// Bounds that keep one request cheap to apply.
@@ -28,8 +28,10 @@ public struct PatchRequest: Sendable, Hashable {
         public static let `default` = Limits()
     }
 
+    /// The operations, applied in this order.
     public var operations: [PatchOperation]
 
+    /// A request from operations built in code (e.g. by the sync engine's diff).
     public init(operations: [PatchOperation]) {
         self.operations = operations
     }
