@@ -52,5 +52,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
+        .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping"], swiftSettings: swiftSettings),
     ]
 )
