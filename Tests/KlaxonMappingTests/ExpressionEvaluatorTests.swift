@@ -189,6 +189,45 @@ import Testing
         #expect(error.isEvaluationError)
     }
 
+    @Test func growingValuesAreBounded() throws {
+        let hexed = String(repeating: "ConvertToUTF8Hex(", count: 25) + "\"x\"" + String(repeating: ")", count: 25)
+        let error = try evaluationError(hexed)
+        #expect(error?.kind == .invalidValue)
+        #expect(error?.message.contains("longer than 1048576 bytes") == true)
+
+        let template = #"Replace([x], "a", , , , , [t])"#
+        let templateError = try evaluationError(
+            template, ["x": .string(String(repeating: "y", count: 2000)), "t": .string(String(repeating: "a", count: 1000))])
+        #expect(templateError?.kind == .invalidValue)
+        #expect(templateError?.column == 1)
+
+        let substitutions = try evaluationError(
+            "Replace([x], , \".+\", , [r], , )",
+            ["x": .string(String(repeating: "y", count: 100_000)), "r": .string(String(repeating: "$0", count: 20))])
+        #expect(substitutions?.kind == .invalidValue)
+
+        let big: SourceRecord = ["x": .string(String(repeating: "y", count: 400_000))]
+        #expect(try evaluationError(#"Join("", [x], [x], [x])"#, big)?.kind == .invalidValue)
+        #expect(try evaluate(#"Join("", [x], [x])"#, big) == .value(.string(String(repeating: "y", count: 800_000))))
+
+        let tight = try MappingExpression(parsing: #"Append("12345", "678901")"#, limits: .init(maxValueLength: 10))
+        #expect(throws: ExpressionError.self) { try tight.evaluate([:]) }
+    }
+
+    @Test func hugeNumbersFailWithoutOverflowing() throws {
+        #expect(parseError("RandomString(10, 9223372036854775807, 9223372036854775807, 0, 0)")?.kind == .invalidArgument)
+        let error = try evaluationError("RandomString(10, [n], [n], 0, 0)", ["n": .integer(Int.max)])
+        #expect(error?.kind == .invalidValue)
+        #expect(try evaluate("Left(\"abc\", [n])", ["n": .integer(Int.max)]) == .value("abc"))
+        #expect(try evaluate("Mid(\"abc\", [n], [n])", ["n": .integer(Int.max)]) == .value(""))
+        #expect(try evaluate("InStr(\"abc\", \"c\", [n])", ["n": .integer(Int.max)]) == .value(0))
+        #expect(try evaluate("Item([list], [n])", ["list": ["a"], "n": .integer(Int.max)]) == .value(.null))
+        #expect(try evaluationError("DateAdd(\"s\", 999999999999999, Now())")?.kind == .invalidValue)
+        #expect(try evaluationError("DateAdd(\"yyyy\", -999999999999999, Now())")?.kind == .invalidValue)
+        #expect(try evaluationError("DateAdd(\"d\", [n], Now())", ["n": .decimal(1e300)])?.kind == .typeMismatch)
+        #expect(try evaluationError(#"FormatDateTime("99999999999999999999", , "yyyyyyyyyyyyyyyyyyyy", "yyyy")"#)?.kind == .invalidValue)
+    }
+
     @Test func evaluatesManyTimesFromOneParse() throws {
         let expression = try MappingExpression(parsing: #"Join(" ", [givenName], [surname])"#)
         let people: [(SourceRecord, JSONValue)] = [

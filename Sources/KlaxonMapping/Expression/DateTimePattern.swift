@@ -168,7 +168,8 @@ struct DateTimePattern {
         func digits(_ minimum: Int, _ maximum: Int) -> Int? {
             var value = 0
             var count = 0
-            while count < maximum, let digit = characters.first?.wholeNumberValue, characters.first?.isASCII == true {
+            // Nine digits at most, so the value cannot overflow.
+            while count < min(maximum, 9), let digit = characters.first?.wholeNumberValue, characters.first?.isASCII == true {
                 value = value * 10 + digit
                 count += 1
                 characters.removeFirst()

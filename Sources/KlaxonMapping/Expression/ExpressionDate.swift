@@ -116,7 +116,8 @@ struct ExpressionDate: Hashable, Comparable {
         case .month:
             return addingMonths(amount)
         case .week, .day, .hour, .minute, .second:
-            let (delta, overflow) = Int64(amount).multipliedReportingOverflow(by: interval.ticks)
+            guard let length = interval.fixedTicks else { return nil }
+            let (delta, overflow) = Int64(amount).multipliedReportingOverflow(by: length)
             guard !overflow else { return nil }
             let (moved, sumOverflow) = ticks.addingReportingOverflow(delta)
             return sumOverflow ? nil : ExpressionDate(ticks: moved)
@@ -151,7 +152,7 @@ struct ExpressionDate: Hashable, Comparable {
             }
             return Int((sunday(end) - sunday(start)) / 7)
         case .day, .hour, .minute, .second:
-            return Int((end.ticks - start.ticks) / interval.ticks)
+            return Int((end.ticks - start.ticks) / (interval.fixedTicks ?? ticksPerDay))
         }
     }
 
@@ -309,11 +310,12 @@ enum DateInterval {
         "unknown interval \"\(code)\"; use yyyy (years), m (months), d (days), ww (weeks), h (hours), n (minutes) or s (seconds)"
     }
 
-    /// The length of a fixed interval.
-    var ticks: Int64 {
+    /// The length of a fixed interval; nil for years and months, whose lengths vary.
+    var fixedTicks: Int64? {
         switch self {
+        case .year, .month: return nil
         case .week: return 7 * ExpressionDate.ticksPerDay
-        case .day, .year, .month: return ExpressionDate.ticksPerDay
+        case .day: return ExpressionDate.ticksPerDay
         case .hour: return 3600 * ExpressionDate.ticksPerSecond
         case .minute: return 60 * ExpressionDate.ticksPerSecond
         case .second: return ExpressionDate.ticksPerSecond

@@ -4,18 +4,24 @@ import SCIM
 /// Arguments: 0 source, 1 oldValue, 2 regexPattern, 3 regexGroupName, 4 replacementValue,
 /// 5 replacementAttributeName, 6 template.
 extension ExpressionEvaluator {
-    mutating func replace(_ call: FunctionCall) throws(EvaluationStop) -> JSONValue {
+    mutating func replace(_ call: FunctionCall, _ node: ExpressionNode) throws(EvaluationStop) -> JSONValue {
         guard case .replace(let mode, let compiled) = call.plan else { return .null }
         let source = try string(call, 0)
         switch mode {
         case .text:
             guard let source else { return .null }
             guard let old = try string(call, 1), !old.isEmpty else { return .string(source) }
-            return .string(source.replacing(old, with: try string(call, 4) ?? ""))
+            guard let replaced = source.replacingOccurrences(of: old, with: try string(call, 4) ?? "", limit: maxValueLength) else {
+                throw tooLong(call, node)
+            }
+            return .string(replaced)
         case .template:
             guard let source, let template = try string(call, 6) else { return .null }
             guard let old = try string(call, 1), !old.isEmpty else { return .string(template) }
-            return .string(template.replacing(old, with: source))
+            guard let replaced = template.replacingOccurrences(of: old, with: source, limit: maxValueLength) else {
+                throw tooLong(call, node)
+            }
+            return .string(replaced)
         case .regex:
             guard let source else { return .null }
             let regex = try pattern(call, compiled)
@@ -24,8 +30,12 @@ extension ExpressionEvaluator {
             var copied = source.startIndex
             for match in source.matches(of: regex) {
                 output += source[copied..<match.range.lowerBound]
-                output += Self.expand(replacement, match)
+                guard let expanded = Self.expand(replacement, match, limit: maxValueLength - output.utf8.count) else {
+                    throw tooLong(call, node)
+                }
+                output += expanded
                 copied = match.range.upperBound
+                if output.utf8.count > maxValueLength { throw tooLong(call, node) }
             }
             output += source[copied...]
             return .string(output)
@@ -44,6 +54,7 @@ extension ExpressionEvaluator {
                 output += source[copied..<range.lowerBound]
                 output += replacement
                 copied = range.upperBound
+                if output.utf8.count > maxValueLength { throw tooLong(call, node) }
             }
             output += source[copied...]
             return .string(output)
@@ -82,12 +93,14 @@ extension ExpressionEvaluator {
     }
 
     /// .NET substitutions in a replacement: `$$`, `$0`, `$&`, `$1`…`$99` and `${name}`. Anything else is copied.
-    static func expand(_ replacement: String, _ match: Regex<AnyRegexOutput>.Match) -> String {
+    /// Nil once the expansion is longer than `limit` bytes.
+    static func expand(_ replacement: String, _ match: Regex<AnyRegexOutput>.Match, limit: Int) -> String? {
         guard replacement.contains("$") else { return replacement }
         let characters = Array(replacement)
         var output = ""
         var index = 0
         while index < characters.count {
+            if output.utf8.count > limit { return nil }
             let character = characters[index]
             guard character == "$", index + 1 < characters.count else {
                 output.append(character)
@@ -131,7 +144,41 @@ extension ExpressionEvaluator {
                 index += 1
             }
         }
-        return output
+        return output.utf8.count > limit ? nil : output
+    }
+}
+
+extension String {
+    /// Every occurrence of `old` replaced, comparing UTF-8 bytes: an ordinal, case-sensitive replacement like
+    /// .NET's `String.Replace`. A valid UTF-8 needle can only match whole scalars, so the result stays valid.
+    /// Nil if the result would be longer than `limit` bytes.
+    func replacingOccurrences(of old: String, with new: String, limit: Int) -> String? {
+        let source = Array(utf8), needle = Array(old.utf8)
+        guard !needle.isEmpty, source.count >= needle.count else { return self }
+        var output: [UInt8] = []
+        output.reserveCapacity(source.count)
+        var index = 0
+        var replaced = false
+        while index <= source.count - needle.count {
+            if source[index] == needle[0], source[index..<index + needle.count].elementsEqual(needle) {
+                output.append(contentsOf: new.utf8)
+                index += needle.count
+                replaced = true
+                if output.count > limit { return nil }
+            } else {
+                output.append(source[index])
+                index += 1
+            }
+        }
+        guard replaced else { return self }
+        output.append(contentsOf: source[index...])
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The string without U+0020 spaces (other white space is kept, as StripSpaces documents).
+    func removingSpaces() -> String {
+        guard utf8.contains(UInt8(ascii: " ")) else { return self }
+        return String(decoding: utf8.filter { $0 != UInt8(ascii: " ") }, as: UTF8.self)
     }
 }
 

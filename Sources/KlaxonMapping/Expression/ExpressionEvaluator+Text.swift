@@ -10,7 +10,7 @@ extension ExpressionEvaluator {
 
     /// Join skips null and empty values (Entra's `Join(", ", "", [surname], [givenName])` gives "Doe, John")
     /// and expands multi-valued ones.
-    mutating func join(_ call: FunctionCall) throws(EvaluationStop) -> JSONValue {
+    mutating func join(_ call: FunctionCall, _ node: ExpressionNode) throws(EvaluationStop) -> JSONValue {
         let separator = try string(call, 0) ?? ""
         var output = ""
         var isFirst = true
@@ -23,6 +23,7 @@ extension ExpressionEvaluator {
                 if !isFirst { output += separator }
                 output += text
                 isFirst = false
+                if output.utf8.count > maxValueLength { throw tooLong(call, node) }
             }
         }
         return .string(output)

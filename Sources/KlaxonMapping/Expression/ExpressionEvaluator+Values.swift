@@ -68,7 +68,8 @@ extension ExpressionEvaluator {
         guard (1...RandomStringRules.maxLength).contains(length) else {
             throw failure(.invalidValue, "RandomString's length must be 1 to \(RandomStringRules.maxLength), not \(length)", call.arguments[0])
         }
-        guard minimums.allSatisfy({ $0 >= 0 }), minimums.reduce(0, +) <= length else {
+        // Each minimum is checked before they are added, so the sum cannot overflow.
+        guard minimums.allSatisfy({ (0...length).contains($0) }), minimums.reduce(0, +) <= length else {
             throw failure(.invalidValue, "RandomString's minimums must be 0 or more and add up to at most its length \(length)", node)
         }
         let pools = RandomStringRules.pools.map { $0.filter { !avoid.contains($0) } }

@@ -10,7 +10,7 @@ extension MappingExpression {
     public func evaluate(_ record: SourceRecord, context: ExpressionContext = ExpressionContext()) throws(ExpressionError)
         -> ExpressionResult
     {
-        var evaluator = ExpressionEvaluator(record: record, context: context)
+        var evaluator = ExpressionEvaluator(record: record, context: context, maxValueLength: limits.maxValueLength)
         do {
             return .value(try evaluator.evaluate(root))
         } catch {
@@ -33,12 +33,14 @@ enum EvaluationStop: Error {
 struct ExpressionEvaluator {
     let record: SourceRecord
     let context: ExpressionContext
+    let maxValueLength: Int
     private var cachedNow: ExpressionDate?
     private var cachedRandom: ExpressionRandom?
 
-    init(record: SourceRecord, context: ExpressionContext) {
+    init(record: SourceRecord, context: ExpressionContext, maxValueLength: Int) {
         self.record = record
         self.context = context
+        self.maxValueLength = maxValueLength
     }
 
     mutating func now(at node: ExpressionNode) throws(EvaluationStop) -> ExpressionDate {
@@ -64,8 +66,16 @@ struct ExpressionEvaluator {
         case .constant(_, let value): return value
         case .omitted: return .null
         case .comparison(let op, let left, let right): return .bool(try compare(op, left, right))
-        case .call(let call): return try apply(call, node)
+        case .call(let call):
+            let value = try apply(call, node)
+            if case .string(let text) = value, text.utf8.count > maxValueLength { throw tooLong(call, node) }
+            return value
         }
+    }
+
+    /// The error for a string past ``MappingExpression/Limits/maxValueLength``.
+    func tooLong(_ call: FunctionCall, _ node: ExpressionNode) -> EvaluationStop {
+        failure(.invalidValue, "\(call.signature.name) would make a value longer than \(maxValueLength) bytes", node)
     }
 
     private mutating func apply(_ call: FunctionCall, _ node: ExpressionNode) throws(EvaluationStop) -> JSONValue {
@@ -96,7 +106,7 @@ struct ExpressionEvaluator {
         case .isPresent: return .bool(!(try evaluate(call.arguments[0]).isNullOrEmpty))
         case .isString: return .bool(try isString(call))
         case .item: return try item(call)
-        case .join: return try join(call)
+        case .join: return try join(call, node)
         case .left: return try left(call)
         case .mid: return try mid(call)
         case .normalizeDiacritics: return try string(call, 0).map { .string(Diacritics.normalize($0)) } ?? .null
@@ -107,11 +117,11 @@ struct ExpressionEvaluator {
         case .randomString: return try randomString(call, node)
         case .redact: return try evaluate(call.arguments[0])
         case .removeDuplicates: return try removeDuplicates(call)
-        case .replace: return try replace(call)
+        case .replace: return try replace(call, node)
         case .selectUniqueValue: return try selectUniqueValue(call, node)
         case .singleAppRoleAssignment: return try singleAppRoleAssignment(call)
         case .split: return try split(call)
-        case .stripSpaces: return try string(call, 0).map { .string($0.filter { $0 != " " }) } ?? .null
+        case .stripSpaces: return try string(call, 0).map { .string($0.removingSpaces()) } ?? .null
         case .switch: return try switchValue(call)
         case .toLower: return try changeCase(call, upper: false)
         case .toUpper: return try changeCase(call, upper: true)

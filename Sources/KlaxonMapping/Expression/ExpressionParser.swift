@@ -479,8 +479,11 @@ struct ExpressionParser {
             if let length = numbers[0], !(1...RandomStringRules.maxLength).contains(length) {
                 throw invalid("RandomString's length must be 1 to \(RandomStringRules.maxLength)", arguments[0])
             }
-            for (argument, minimum) in zip(arguments[1..<5], numbers[1...]) where (minimum ?? 0) < 0 {
-                throw invalid("RandomString's minimums cannot be negative", argument)
+            for (argument, minimum) in zip(arguments[1..<5], numbers[1...]) {
+                if (minimum ?? 0) < 0 { throw invalid("RandomString's minimums cannot be negative", argument) }
+                if let minimum, minimum > RandomStringRules.maxLength {
+                    throw invalid("RandomString's minimums cannot be more than \(RandomStringRules.maxLength)", argument)
+                }
             }
             if let length = numbers[0], numbers[1...].allSatisfy({ $0 != nil }) {
                 let required = numbers[1...].reduce(0) { $0 + ($1 ?? 0) }

@@ -19,10 +19,14 @@ public struct MappingExpression: Sendable {
         public var maxLength: Int
         /// The deepest nesting of calls.
         public var maxDepth: Int
+        /// The longest string evaluation may build, in UTF-8 bytes, so nested growing functions
+        /// (`ConvertToUTF8Hex(ConvertToUTF8Hex(…))`, Replace templates) fail instead of exhausting memory.
+        public var maxValueLength: Int
 
-        public init(maxLength: Int = 65_536, maxDepth: Int = 32) {
+        public init(maxLength: Int = 65_536, maxDepth: Int = 32, maxValueLength: Int = 1 << 20) {
             self.maxLength = maxLength
             self.maxDepth = maxDepth
+            self.maxValueLength = maxValueLength
         }
 
         public static let `default` = Limits()
@@ -30,6 +34,7 @@ public struct MappingExpression: Sendable {
 
     /// The text the expression was parsed from.
     public let text: String
+    public let limits: Limits
     public let root: ExpressionNode
     /// The attributes the expression reads, as first written, once each (compared ignoring case).
     public let referencedAttributes: [String]
@@ -42,6 +47,7 @@ public struct MappingExpression: Sendable {
     /// argument counts and literal arguments.
     public init(parsing text: String, limits: Limits = .default) throws(ExpressionError) {
         self.text = text
+        self.limits = limits
         self.root = try ExpressionParser.parse(text, limits: limits)
         var attributes: [String] = []
         var seen: Set<String> = []

@@ -45,6 +45,14 @@ public enum NameSuggester {
 /// The string with ASCII letters lowercased and everything else untouched: the folding SCIM uses for names
 /// (``Swift/String/equalsIgnoringASCIICase(_:)``), so lookups agree with `JSONObject`'s.
 func asciiLowercased(_ text: String) -> String {
-    guard text.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return text }
-    return String(decoding: text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }, as: UTF8.self)
+    let utf8 = text.utf8
+    guard utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return text }
+    return String(unsafeUninitializedCapacity: utf8.count) { buffer in
+        var count = 0
+        for byte in utf8 {
+            buffer[count] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            count += 1
+        }
+        return count
+    }
 }
