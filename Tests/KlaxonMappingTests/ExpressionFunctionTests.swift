@@ -197,6 +197,7 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
         #expect(try evaluate("IgnoreFlowIfNullOrEmpty([department])", ["department": ""]) == .ignoreFlow)
         #expect(try evaluate("IgnoreFlowIfNullOrEmpty([department])", ["department": []]) == .ignoreFlow)
         #expect(try evaluate("IgnoreFlowIfNullOrEmpty([department])", ["department": "Sales"]) == .value("Sales"))
+        #expect(try evaluate("IgnoreFlowIfNullOrEmpty([department])").value == nil)
         // The prefix matches no key, Switch gives "", and the flow is dropped.
         let personalTitle = #"IgnoreFlowIfNullOrEmpty(Switch([prefix], "", "3443", "Dr.", "3444", "Prof."))"#
         #expect(try evaluate(personalTitle, ["prefix": "9999"]) == .ignoreFlow)

@@ -328,11 +328,9 @@ struct ExpressionParser {
         return String(decoding: bytes[first..<index], as: UTF8.self)
     }
 
-    private static let constants: [String: (name: String, value: JSONValue)] = [
-        "vbbinarycompare": ("vbBinaryCompare", .integer(0)),
-        "vbtextcompare": ("vbTextCompare", .integer(1)),
-        "true": ("True", .bool(true)),
-        "false": ("False", .bool(false)),
+    /// Named constants by folded name: InStr's compare types and VB's booleans.
+    private static let constants: [String: JSONValue] = [
+        "vbbinarycompare": .integer(0), "vbtextcompare": .integer(1), "true": .bool(true), "false": .bool(false),
     ]
 
     /// A function call or a named constant.
@@ -343,15 +341,15 @@ struct ExpressionParser {
         var afterName = self
         afterName.skipWhitespace()
         guard afterName.current == UInt8(ascii: "(") else {
-            if let constant = Self.constants[asciiLowercased(name)] {
-                return ExpressionNode(kind: .constant(name: name, value: constant.value), span: nameSpan)
+            if let value = Self.constants[asciiLowercased(name)] {
+                return ExpressionNode(kind: .constant(name: name, value: value), span: nameSpan)
             }
             if let signature = ExpressionFunctions.signature(named: name) {
                 throw failure(.syntax, "'\(name)' is a function; call it with parentheses: \(signature.usage)", at: start)
             }
             switch asciiLowercased(name) {
-            case "and", "or", "xor", "not":
-                throw failure(.syntax, "'\(name)' is not an operator here; nest IIF calls or use Not(…)", at: start)
+            case "and", "or", "xor":
+                throw failure(.syntax, "'\(name)' is not supported; nest IIF calls instead", at: start)
             default:
                 throw failure(
                     .syntax, "'\(name)' is not a function or a constant; write attributes in square brackets: [\(name)]",
