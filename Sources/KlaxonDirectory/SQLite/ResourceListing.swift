@@ -74,7 +74,7 @@ struct ResourceListing {
     /// Every row the translated part of the filter admits, in order, with the relations the filter may name.
     var candidateStatement: SQLFragment {
         let members = kind == .group && (includeMembers || evaluator?.filter.references(attribute: "members") == true)
-        var statement = SQLFragment(ResourceRecord.select(kind, members: members))
+        var statement = SQLFragment("SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: kind, members: members))")
         statement.append(filtered)
         statement.append(order)
         return statement
