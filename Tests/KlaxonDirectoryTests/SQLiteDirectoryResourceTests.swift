@@ -43,6 +43,36 @@ import SCIM
         }
     }
 
+    @Test func updatesReindexWhatFiltersSearch() async throws {
+        try await withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let user = try await directory.createUser("bjensen", in: org, ["externalId": "e1", "emails": [["type": "work", "value": "old@example.com"]]])
+            func found(_ text: String) async throws -> Bool {
+                let page = try await directory.queryResources(.user, in: org, ResourceQuery(filter: try Filter(parsing: text)))
+                return page.resources.map(\.id) == [user.id]
+            }
+            // A change that leaves the emails alone keeps them searchable.
+            _ = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: nil, includeMembers: true) {
+                var object = $0.object
+                object["title"] = "Boss"
+                return ResourceWrite(object: object)
+            }
+            #expect(try await found(#"emails[type eq "work"].value eq "old@example.com""#))
+
+            _ = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: nil, includeMembers: true) { _ in
+                ResourceWrite(object: ["userName": "babs", "externalId": "e2", "displayName": "Babs", "emails": [["type": "home", "value": "new@example.com"]]])
+            }
+            for text in [#"userName eq "babs""#, #"externalId eq "e2""#, #"displayName eq "babs""#, #"emails[type eq "home"].value eq "new@example.com""#] {
+                #expect(try await found(text), "\(text)")
+            }
+            for text in [#"userName eq "bjensen""#, #"externalId eq "e1""#, #"emails.value eq "old@example.com""#, #"title pr"#] {
+                #expect(try await !found(text), "\(text)")
+            }
+            // The old userName is free again.
+            try await directory.createUser("bjensen", in: org)
+        }
+    }
+
     @Test func storesTheObjectWithoutReadOnlyPartsItRebuilds() async throws {
         try await withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id

@@ -11,7 +11,7 @@ import SCIM
 /// document.userNameLC   // "bjensen"
 /// ```
 struct ResourceDocument {
-    struct Email {
+    struct Email: Equatable {
         var typeLC: String?
         var valueLC: String?
     }

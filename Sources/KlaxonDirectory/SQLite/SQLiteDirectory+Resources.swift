@@ -65,9 +65,12 @@ extension SQLiteDirectory {
                     SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
                 record.members = try await Self.insertMembers(members, into: id, in: org, on: db)
             }
+            let previousEmails = try ResourceDocument(kind: kind, id: id, object: record.object).emails
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
-            try await db.execute(SQLFragment("DELETE FROM resource_emails WHERE org_id = ? AND resource_id = ?", [.integer(org), .text(id)]))
-            try await Self.storeEmails(document.emails, of: id, in: org, on: db)
+            if document.emails != previousEmails {
+                try await db.execute(SQLFragment("DELETE FROM resource_emails WHERE org_id = ? AND resource_id = ?", [.integer(org), .text(id)]))
+                try await Self.storeEmails(document.emails, of: id, in: org, on: db)
+            }
             return record.resource
         }
     }
