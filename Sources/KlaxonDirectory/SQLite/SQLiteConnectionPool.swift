@@ -56,17 +56,10 @@ final class SQLiteConnectionPool: Sendable {
         try await writer.with(body)
     }
 
-    /// Runs `body` on a reader. One statement always sees one consistent state; use ``readTransaction(_:)``
-    /// when several statements must agree.
+    /// Runs `body` on a reader, outside any transaction: each statement sees one consistent, committed state, so
+    /// the directory reads what belongs together (a resource and its relations, a page and its total) in one statement.
     func read<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         try await readers.with(body)
-    }
-
-    /// Runs `body` on a reader inside one read transaction, so all its statements see the same state.
-    func readTransaction<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await readers.with { connection in
-            try await connection.transaction(begin: "BEGIN", body)
-        }
     }
 
     /// Waits for running work to finish, then closes every connection. Later calls fail.

@@ -11,8 +11,9 @@ extension SQLiteDirectory {
         let id = UUID().uuidString.lowercased()
         let document = try ResourceDocument(kind: kind, id: id, object: write.object)
         let members = try MemberReference.list(document.members)
-        let now = Timestamp.now()
         return try await pool.write { db in
+            // Taken once the writer is ours, so commit order and lastModified order agree.
+            let now = Timestamp.now()
             try await Self.checkUnique(document, kind: kind, in: org, excluding: nil, on: db)
             let profile = kind == .user ? (write.profile ?? KlaxonProfile()) : nil
             try await Self.checkLocation(of: profile, in: org, on: db)
@@ -48,8 +49,9 @@ extension SQLiteDirectory {
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource {
         let org = Int(organisation)
-        let now = Timestamp.now()
         return try await pool.write { db in
+            // Taken once the writer is ours, so commit order and lastModified order agree.
+            let now = Timestamp.now()
             var record = try await Self.load(kind, id: id, in: org, members: includeMembers, on: db)
             try Self.checkVersion(ifMatch, of: record)
             let write = try change(record.resource)
@@ -82,8 +84,9 @@ extension SQLiteDirectory {
         let org = Int(organisation)
         let replacement = try members.replaceAll.map { objects throws(SCIMError) in try MemberReference.list(objects) }
         let additions = try MemberReference.list(members.add)
-        let now = Timestamp.now()
         return try await pool.write { db in
+            // Taken once the writer is ours, so commit order and lastModified order agree.
+            let now = Timestamp.now()
             var record = try await Self.load(.group, id: id, in: org, members: false, on: db)
             try Self.checkVersion(ifMatch, of: record)
             if let replacement {
@@ -108,8 +111,9 @@ extension SQLiteDirectory {
 
     public func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID) async throws {
         let org = Int(organisation)
-        let now = Timestamp.now()
         try await pool.write { db in
+            // Taken once the writer is ours, so commit order and lastModified order agree.
+            let now = Timestamp.now()
             let deleted = try await db.rows(
                 SQLFragment(
                     "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = ? RETURNING id",
@@ -156,8 +160,8 @@ extension SQLiteDirectory {
         }
     }
 
-    /// The plan SQLite chooses for a fully translated query's page (`EXPLAIN QUERY PLAN`), one line per step,
-    /// for tests and diagnosis.
+    /// The plan SQLite chooses for a list request (`EXPLAIN QUERY PLAN` of its page statement, or of its candidate
+    /// statement when the evaluator decides), one line per step, for tests and diagnosis.
     func queryPlan(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> [String] {
         let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind))
         let statement = listing.isExact ? listing.pageStatement : listing.candidateStatement
