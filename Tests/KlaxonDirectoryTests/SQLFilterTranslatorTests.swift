@@ -35,6 +35,8 @@ import SCIM
                 ("quote", "' OR 1=1 --", ["displayName": "Ærøskøbing", "externalId": "O'Brien", "title": "Boss"]),
                 ("emile", "émile", ["displayName": "ÉMILE", "emails": [["type": "work", "value": "Émile@Example.com"]]]),
                 ("zed", "zed", ["displayName": ""]),
+                // Decomposed: e + U+0301 COMBINING ACUTE ACCENT, which Swift's == equates with a precomposed é.
+                ("renee", "rene\u{301}e", ["displayName": "Rene\u{301}e", "externalId": "Cafe\u{301}"]),
             ]
             for (name, userName, attributes) in users {
                 ids[name] = try await directory.createUser(userName, in: org, attributes).id
@@ -74,6 +76,11 @@ import SCIM
         (#"displayName ne "Alice""#, true),
         (#"displayName eq "émile""#, true),
         (#"displayName sw "ær""#, true),
+        (#"displayName eq "renée""#, true),
+        (#"displayName co "NÉ""#, true),
+        (#"userName eq "RENE\u0301E""#, true),
+        (#"externalId eq "Café""#, true),
+        (#"externalId eq "café""#, true),
         (#"externalId eq "EXT-1""#, true),
         (#"externalId eq "ext-1""#, true),
         (#"externalId sw "EXT""#, true),
@@ -200,8 +207,9 @@ import SCIM
             #expect(try await directory.queryResources(.user, in: corpus.org, query(#"externalId co "?""#)).totalResults == 1)
             #expect(try await directory.queryResources(.user, in: corpus.org, query(#"userName eq "' OR 1=1 --""#)).totalResults == 1)
             #expect(try await directory.queryResources(.user, in: corpus.org, query(#"emails[type eq "work"].value eq "babs@home.org""#)).totalResults == 0)
-            #expect(try await directory.queryResources(.user, in: corpus.org, query(#"not (groups pr)"#)).totalResults == 5)
+            #expect(try await directory.queryResources(.user, in: corpus.org, query(#"not (groups pr)"#)).totalResults == 6)
             #expect(try await directory.queryResources(.group, in: corpus.org, query(#"members eq "{alice}""#)).totalResults == 2)
+            #expect(try await directory.queryResources(.user, in: corpus.org, query(#"displayName eq "renée""#)).totalResults == 1)
         }
     }
 

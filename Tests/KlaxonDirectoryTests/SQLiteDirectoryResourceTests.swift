@@ -148,6 +148,9 @@ import SCIM
             // Non-ASCII letters fold too.
             try await directory.createUser("Ærøskøbing", in: org)
             await expectSCIMError(.conflict, .uniqueness) { try await directory.createUser("ÆRØSKØBING", in: org) }
+            // Canonically equivalent spellings are the same name.
+            try await directory.createUser("Ren\u{E9}e", in: org)
+            await expectSCIMError(.conflict, .uniqueness) { try await directory.createUser("rene\u{301}e", in: org) }
 
             let group = try await directory.createGroup("Admins", in: org)
             await expectSCIMError(.conflict, .uniqueness) { try await directory.createGroup("ADMINS", in: org) }

@@ -8,7 +8,7 @@ import SCIM
 ///
 /// ```swift
 /// let document = try ResourceDocument(kind: .user, id: "2819c223", object: ["userName": "BJensen"])
-/// document.userNameLC   // "bjensen"
+/// document.userNameLC   // "bjensen" (see ``Swift/String/caseFolded``)
 /// ```
 struct ResourceDocument {
     struct Email: Equatable {
@@ -20,6 +20,7 @@ struct ResourceDocument {
     var userNameLC: String?
     var displayName: String?
     var displayNameLC: String?
+    /// In Normalization Form C (see ``Swift/String/canonical``), as its column holds it.
     var externalID: String?
     var emails: [Email] = []
     /// A group's `members` as written, if any.
@@ -49,14 +50,14 @@ struct ResourceDocument {
 
         switch kind {
         case .user:
-            userNameLC = try Self.requiredString("userName", in: source).lowercased()
+            userNameLC = try Self.requiredString("userName", in: source).caseFolded
             displayName = try Self.optionalString("displayName", in: source)
             emails = try Self.emails(in: source)
         case .group:
             displayName = try Self.requiredString("displayName", in: source)
         }
-        displayNameLC = displayName?.lowercased()
-        externalID = try Self.optionalString("externalId", in: source)
+        displayNameLC = displayName?.caseFolded
+        externalID = try Self.optionalString("externalId", in: source)?.canonical
     }
 
     private static func requiredString(_ name: String, in object: JSONObject) throws(SCIMError) -> String {
@@ -85,8 +86,8 @@ struct ResourceDocument {
                 }
                 emails.append(
                     Email(
-                        typeLC: try optionalString("type", in: email)?.lowercased(),
-                        valueLC: try optionalString("value", in: email)?.lowercased()))
+                        typeLC: try optionalString("type", in: email)?.caseFolded,
+                        valueLC: try optionalString("value", in: email)?.caseFolded))
             }
             return emails
         case let other?:

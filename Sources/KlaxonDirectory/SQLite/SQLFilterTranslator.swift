@@ -6,7 +6,8 @@ import SQLiteNIO
 /// and the multi-valued `emails` (value, type), `members` (value) and users' `groups` (value), each kept in its
 /// own table.
 ///
-/// The translation agrees with ``FilterEvaluator``: case-insensitive attributes are stored and compared lowercased,
+/// The translation agrees with ``FilterEvaluator``: strings are stored and compared in one canonical form
+/// (``Swift/String/caseFolded`` for case-insensitive attributes, ``Swift/String/canonical`` for case-exact ones),
 /// `co`/`sw`/`ew` become `LIKE` (or `GLOB` for case-exact columns) with their wildcards escaped, `ne` and `not`
 /// match resources without the attribute, and every comparison is two-valued so that `NOT` never meets SQL's
 /// NULL. When only part of a filter translates, the condition is a superset of the matches (``Translation/isExact``
@@ -244,7 +245,7 @@ struct SQLFilterTranslator {
         guard case .string(let text) = value else { return nil }
         switch column.kind {
         case .text(let caseExact):
-            let operand = caseExact ? text : text.lowercased()
+            let operand = caseExact ? text.canonical : text.caseFolded
             let notNull = "\(column.sql) IS NOT NULL AND \(column.sql)"
             switch op {
             case .ne:

@@ -73,7 +73,7 @@ public final class SQLiteDirectory: Directory {
             try await db.execute(
                 SQLFragment(
                     "INSERT INTO locations (org_id, id, name, name_lc, is_default) VALUES (?, 1, ?, ?, 1)",
-                    [.integer(id), .text(Self.defaultLocationName), .text(Self.defaultLocationName.lowercased())]))
+                    [.integer(id), .text(Self.defaultLocationName), .text(Self.defaultLocationName.caseFolded)]))
             return Organisation(id: Int64(id), slug: slug, name: name, created: created.date)
         }
     }
@@ -236,7 +236,7 @@ public final class SQLiteDirectory: Directory {
                     INSERT INTO locations (org_id, id, name, name_lc, is_default) \
                     VALUES (?, (SELECT coalesce(max(id), 0) + 1 FROM locations WHERE org_id = ?), ?, ?, 0) RETURNING id
                     """,
-                    [.integer(org), .integer(org), .text(name), .text(name.lowercased())]))
+                    [.integer(org), .integer(org), .text(name), .text(name.caseFolded)]))
             let id = try Self.returnedID(inserted)
             return Location(id: Int64(id), organisation: organisation, name: name, isDefault: false)
         }
@@ -251,7 +251,7 @@ public final class SQLiteDirectory: Directory {
             try await db.execute(
                 SQLFragment(
                     "UPDATE locations SET name = ?, name_lc = ? WHERE org_id = ? AND id = ?",
-                    [.text(name), .text(name.lowercased()), .integer(org), .integer(Int(id))]))
+                    [.text(name), .text(name.caseFolded), .integer(org), .integer(Int(id))]))
             location.name = name
             return location
         }
@@ -304,7 +304,7 @@ public final class SQLiteDirectory: Directory {
 
     private static func checkLocationName(_ name: String, in organisation: Int, excluding id: Int?, on db: SQLiteConnection) async throws {
         let rows = try await db.rows(
-            SQLFragment("SELECT id FROM locations WHERE org_id = ? AND name_lc = ?", [.integer(organisation), .text(name.lowercased())]))
+            SQLFragment("SELECT id FROM locations WHERE org_id = ? AND name_lc = ?", [.integer(organisation), .text(name.caseFolded)]))
         if let row = rows.first, try row.integer("id") != id {
             throw SCIMError.uniqueness("a location named '\(name)' already exists")
         }

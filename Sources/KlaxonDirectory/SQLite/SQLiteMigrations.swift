@@ -5,8 +5,8 @@ import SQLiteNIO
 /// `schema_migrations`; a database is brought up to date when it is opened.
 ///
 /// Every table is keyed by organisation first, so the same schema can later be sharded by organisation.
-/// Case-insensitive attributes are stored lowercased by Swift (`lowercased()`, full Unicode) in `*_lc` columns,
-/// which filters compare with an operand lowercased the same way.
+/// Case-insensitive attributes are stored folded by Swift (lowercased, full Unicode, then NFC) in `*_lc` columns,
+/// which filters compare with an operand folded the same way.
 ///
 /// ```swift
 /// try await SQLiteMigrations.run(on: connection)   // no-op when already current
