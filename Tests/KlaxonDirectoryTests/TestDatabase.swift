@@ -43,6 +43,22 @@ func expectSCIMError(
 }
 
 extension SQLiteDirectory {
+    /// The migration versions the database records as applied, in order.
+    func appliedMigrations() async throws -> [Int] {
+        try await pool.withWriter { db in
+            try await db.rows(SQLFragment("SELECT version FROM schema_migrations ORDER BY version")).map { try $0.integer("version") }
+        }
+    }
+
+    /// The plan SQLite chooses for a list request (`EXPLAIN QUERY PLAN` of the statement that runs it), one line per step.
+    func queryPlan(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> [String] {
+        let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind))
+        let statement = listing.isExact ? listing.pageStatement : listing.candidateStatement
+        return try await pool.read { db in
+            try await db.rows(SQLFragment("EXPLAIN QUERY PLAN " + statement.sql, statement.binds)).map { try $0.text("detail") }
+        }
+    }
+
     /// Creates a user with this userName and any further attributes.
     @discardableResult
     func createUser(_ userName: String, in organisation: Organisation.ID, _ attributes: JSONObject = [:], profile: KlaxonProfile? = nil) async throws -> StoredResource {

@@ -160,16 +160,6 @@ extension SQLiteDirectory {
         }
     }
 
-    /// The plan SQLite chooses for a list request (`EXPLAIN QUERY PLAN` of its page statement, or of its candidate
-    /// statement when the evaluator decides), one line per step, for tests and diagnosis.
-    func queryPlan(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> [String] {
-        let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind))
-        let statement = listing.isExact ? listing.pageStatement : listing.candidateStatement
-        return try await pool.read { db in
-            try await db.rows(SQLFragment("EXPLAIN QUERY PLAN " + statement.sql, statement.binds)).map { try $0.text("detail") }
-        }
-    }
-
     // MARK: - Helpers
 
     func schema(for kind: ResourceKind) -> ResourceSchema {

@@ -167,7 +167,7 @@ enum SQLiteMigrations {
     ]
 
     /// Applies every migration the database has not had yet, each in its own write transaction.
-    static func run(on connection: SQLiteConnection, migrations: [Migration] = all) async throws {
+    static func run(on connection: SQLiteConnection) async throws {
         _ = try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -176,7 +176,7 @@ enum SQLiteMigrations {
                 applied REAL NOT NULL
             ) STRICT
             """)
-        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+        for migration in all.sorted(by: { $0.version < $1.version }) {
             try await connection.transaction(begin: "BEGIN IMMEDIATE") { connection in
                 // Checked inside the transaction, so two processes opening one file cannot both apply it.
                 let applied = try await connection.query(
@@ -190,10 +190,5 @@ enum SQLiteMigrations {
                     [.integer(migration.version), .text(migration.description), .float(Timestamp.now().seconds)])
             }
         }
-    }
-
-    /// The versions recorded as applied, in order.
-    static func appliedVersions(on connection: SQLiteConnection) async throws -> [Int] {
-        try await connection.query("SELECT version FROM schema_migrations ORDER BY version").compactMap { $0.column("version")?.integer }
     }
 }
