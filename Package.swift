@@ -20,6 +20,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // RFC 7643/7644 as values and pure functions. No I/O.
@@ -27,7 +29,15 @@ let package = Package(
         // Mapping files, the Entra expression language, transformers, lint.
         .target(name: "KlaxonMapping", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         // Persistence behind the `Directory` protocol.
-        .target(name: "KlaxonDirectory", dependencies: ["SCIM"], swiftSettings: swiftSettings),
+        .target(
+            name: "KlaxonDirectory",
+            dependencies: [
+                "SCIM",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP service.
         .target(
             name: "KlaxonServer",
@@ -53,5 +63,6 @@ let package = Package(
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping"], swiftSettings: swiftSettings),
+        .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory"], swiftSettings: swiftSettings),
     ]
 )
