@@ -22,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // RFC 7643/7644 as values and pure functions. No I/O.
@@ -41,7 +46,13 @@ let package = Package(
         // The HTTP service.
         .target(
             name: "KlaxonServer",
-            dependencies: ["SCIM", "KlaxonMapping", "KlaxonDirectory"],
+            dependencies: [
+                "SCIM", "KlaxonMapping", "KlaxonDirectory",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The provisioning agent.
@@ -52,17 +63,35 @@ let package = Package(
             dependencies: [
                 "SCIM", "KlaxonMapping", "KlaxonDirectory", "KlaxonServer", "KlaxonSyncEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         // Throughput benchmarks; run in release: `swift run -c release klaxon-bench core`.
         .executableTarget(
             name: "klaxon-bench",
-            dependencies: ["SCIM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "SCIM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KlaxonServerTests",
+            dependencies: [
+                "KlaxonServer", "KlaxonDirectory", "SCIM",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -64,7 +64,7 @@ public protocol Directory: Sendable {
     /// the rest of the group (e.g. a rename sent in the same PATCH), and stores the next version. `change` sees, and
     /// the method returns, the group without `members`. Unknown member ids are 400 `invalidValue`.
     func updateMembers(
-        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MemberChanges,
+        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MembershipPatch,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource
     /// Deletes a resource and its memberships (the groups it was in get a new version); 404 if there is none.
@@ -201,21 +201,6 @@ public struct StoredResource: Sendable, Hashable {
         self.version = version
         self.object = object
         self.profile = profile
-    }
-}
-
-/// Member changes by member id, as Entra and Okta send them in a group PATCH.
-public struct MemberChanges: Sendable, Hashable {
-    /// Replace the whole list with these first (if set), then remove, then add.
-    public var replaceAll: [JSONObject]?
-    public var remove: Set<String>
-    /// Members to add (`value` is the member id); ids already present are ignored.
-    public var add: [JSONObject]
-
-    public init(replaceAll: [JSONObject]? = nil, remove: Set<String> = [], add: [JSONObject] = []) {
-        self.replaceAll = replaceAll
-        self.remove = remove
-        self.add = add
     }
 }
 

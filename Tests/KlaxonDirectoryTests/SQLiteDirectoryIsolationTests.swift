@@ -24,14 +24,14 @@ import SCIM
                 _ = try await directory.updateResource(.user, id: user.id, in: globex, ifMatch: nil, includeMembers: true, self.unchanged)
             }
             await expectSCIMError(.notFound, nil) {
-                _ = try await directory.updateMembers(ofGroup: group.id, in: globex, ifMatch: nil, MemberChanges(replaceAll: []), self.unchanged)
+                _ = try await directory.updateMembers(ofGroup: group.id, in: globex, ifMatch: nil, MembershipPatch(clearAll: true), self.unchanged)
             }
             await expectSCIMError(.notFound, nil) { try await directory.deleteResource(.user, id: user.id, in: globex) }
             await expectSCIMError(.notFound, nil) { try await directory.deleteResource(.group, id: group.id, in: globex) }
             // Another organisation's users cannot be made members.
             await expectSCIMError(.badRequest, .invalidValue) {
                 _ = try await directory.updateMembers(
-                    ofGroup: ownGroup.id, in: globex, ifMatch: nil, MemberChanges(add: [["value": .string(user.id)]]), self.unchanged)
+                    ofGroup: ownGroup.id, in: globex, ifMatch: nil, MembershipPatch(add: [["value": .string(user.id)]]), self.unchanged)
             }
             await expectSCIMError(.badRequest, .invalidValue) { try await directory.createGroup("Mixed", in: globex, members: [user.id]) }
 
@@ -110,9 +110,9 @@ import SCIM
             #expect(groups.resources.map(\.id) == [group.id])
 
             await expectSCIMError(.badRequest, .invalidValue) {
-                _ = try await directory.updateMembers(ofGroup: group.id, in: org.id, ifMatch: nil, MemberChanges(add: [["value": .string(text)]]), self.unchanged)
+                _ = try await directory.updateMembers(ofGroup: group.id, in: org.id, ifMatch: nil, MembershipPatch(add: [["value": .string(text)]]), self.unchanged)
             }
-            _ = try await directory.updateMembers(ofGroup: group.id, in: org.id, ifMatch: nil, MemberChanges(remove: [text]), unchanged)
+            _ = try await directory.updateMembers(ofGroup: group.id, in: org.id, ifMatch: nil, MembershipPatch(remove: [text]), unchanged)
             #expect(try await directory.memberIDs(of: group.id, in: org.id) == [user.id])
 
             let location = try await directory.addLocation(named: text, in: org.id)

@@ -19,7 +19,7 @@ import SCIM
             #expect(group.object["members"]?.arrayValue?.count == 1)
 
             let added = try await directory.updateMembers(
-                ofGroup: group.id, in: org, ifMatch: 1, MemberChanges(add: members(users[0], users[1], users[2], users[1], nested.id)), unchanged)
+                ofGroup: group.id, in: org, ifMatch: 1, MembershipPatch(add: members(users[0], users[1], users[2], users[1], nested.id)), unchanged)
             #expect(added.version == 2)
             #expect(added.object["members"] == nil)
             #expect(try await directory.memberIDs(of: group.id, in: org) == [users[0], users[1], users[2], nested.id])
@@ -28,17 +28,17 @@ import SCIM
             #expect(nestedMember?["type"] == "Group")
 
             _ = try await directory.updateMembers(
-                ofGroup: group.id, in: org, ifMatch: 2, MemberChanges(remove: [users[0], users[2], "not-a-member"]), unchanged)
+                ofGroup: group.id, in: org, ifMatch: 2, MembershipPatch(remove: [users[0], users[2], "not-a-member"]), unchanged)
             #expect(try await directory.memberIDs(of: group.id, in: org) == [users[1], nested.id])
 
             // Replace, then remove and add in the same change: the order is replace, remove, add.
             let replaced = try await directory.updateMembers(
                 ofGroup: group.id, in: org, ifMatch: nil,
-                MemberChanges(replaceAll: members(users[3], users[0]), remove: [users[3]], add: members(users[3], users[2])), unchanged)
+                MembershipPatch(add: members(users[3], users[2]), remove: [users[3]], replaceAll: members(users[3], users[0])), unchanged)
             #expect(replaced.version == 4)
             #expect(try await directory.memberIDs(of: group.id, in: org) == [users[0], users[2], users[3]])
 
-            _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(replaceAll: []), unchanged)
+            _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(clearAll: true), unchanged)
             #expect(try await directory.memberIDs(of: group.id, in: org).isEmpty)
             let empty = try #require(try await directory.resource(.group, id: group.id, in: org, includeMembers: true))
             #expect(empty.object["members"] == nil)
@@ -54,7 +54,7 @@ import SCIM
 
             do {
                 _ = try await directory.updateMembers(
-                    ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(remove: [alice], add: members(bob, "ghost-1")), unchanged)
+                    ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(add: members(bob, "ghost-1"), remove: [alice]), unchanged)
                 Issue.record("expected 400")
             } catch let error as SCIMError {
                 #expect(error.status == .badRequest)
@@ -67,13 +67,13 @@ import SCIM
 
             await expectSCIMError(.badRequest, .invalidValue) { try await directory.createGroup("Ghosts", in: org, members: ["ghost-2"]) }
             await expectSCIMError(.badRequest, .invalidValue) {
-                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(add: members(group.id)), self.unchanged)
+                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(add: members(group.id)), self.unchanged)
             }
             await expectSCIMError(.badRequest, .invalidValue) {
-                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(add: [["display": "no id"]]), self.unchanged)
+                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(add: [["display": "no id"]]), self.unchanged)
             }
             await expectSCIMError(.notFound, nil) {
-                _ = try await directory.updateMembers(ofGroup: alice, in: org, ifMatch: nil, MemberChanges(add: members(bob)), self.unchanged)
+                _ = try await directory.updateMembers(ofGroup: alice, in: org, ifMatch: nil, MembershipPatch(add: members(bob)), self.unchanged)
             }
         }
     }
@@ -85,7 +85,7 @@ import SCIM
             try await directory.createGroup("Taken", in: org)
             let group = try await directory.createGroup("Admins", in: org, members: [alice])
 
-            let renamed = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(remove: [alice])) { current in
+            let renamed = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(remove: [alice])) { current in
                 #expect(current.object["members"] == nil)
                 #expect(current.version == 1)
                 var object = current.object
@@ -98,7 +98,7 @@ import SCIM
 
             // A rename onto a taken name rolls back the member change with it.
             await expectSCIMError(.conflict, .uniqueness) {
-                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(add: self.members(alice))) {
+                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(add: self.members(alice))) {
                     var object = $0.object
                     object["displayName"] = "taken"
                     return ResourceWrite(object: object)
@@ -148,9 +148,9 @@ import SCIM
             let users = try await (0..<450).asyncMap { try await directory.createUser("user\($0)", in: org).id }
             let group = try await directory.createGroup("Everyone", in: org)
             _ = try await directory.updateMembers(
-                ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(add: users.map { ["value": .string($0)] }), unchanged)
+                ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(add: users.map { ["value": .string($0)] }), unchanged)
             #expect(try await directory.memberIDs(of: group.id, in: org) == Set(users))
-            _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MemberChanges(remove: Set(users.prefix(420))), unchanged)
+            _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(remove: Set(users.prefix(420))), unchanged)
             #expect(try await directory.memberIDs(of: group.id, in: org) == Set(users.suffix(30)))
         }
     }

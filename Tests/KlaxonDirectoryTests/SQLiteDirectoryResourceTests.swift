@@ -197,7 +197,7 @@ import SCIM
                 _ = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: 1, includeMembers: true, touch)
             }
             await expectSCIMError(.preconditionFailed, nil) {
-                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: 7, MemberChanges(add: [["value": .string(user.id)]]), touch)
+                _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: 7, MembershipPatch(add: [["value": .string(user.id)]]), touch)
             }
             #expect(try await directory.memberIDs(of: group.id, in: org).isEmpty)
             let current = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: 2, includeMembers: true, touch)

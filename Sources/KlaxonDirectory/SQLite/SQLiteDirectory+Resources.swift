@@ -78,11 +78,11 @@ extension SQLiteDirectory {
     }
 
     public func updateMembers(
-        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MemberChanges,
+        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MembershipPatch,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource {
         let org = Int(organisation)
-        let replacement = try members.replaceAll.map { objects throws(SCIMError) in try MemberReference.list(objects) }
+        let replacement = try (members.clearAll ? [] : members.replaceAll).map { objects throws(SCIMError) in try MemberReference.list(objects) }
         let additions = try MemberReference.list(members.add)
         return try await pool.write { db in
             // Taken once the writer is ours, so commit order and lastModified order agree.
