@@ -147,9 +147,12 @@ import Testing
             #expect(try await server.scim(.patch, "/Groups/\(id)", removeFiltered).status == 204)
             #expect(try await memberIDs(server, id) == [alice])
 
-            // The user's groups show the membership.
+            // Members and the user's groups carry their URLs.
+            let withMembers = try await server.scim(.get, "/Groups/\(id)")
+            #expect(withMembers["members"]?.arrayValue?.first?["$ref"]?.stringValue?.hasSuffix("/scim/v2/acme/Users/\(alice)") == true)
             let aliceRead = try await server.scim(.get, "/Users/\(alice)")
             #expect(aliceRead["groups"]?.arrayValue?.first?["value"] == .string(id))
+            #expect(aliceRead["groups"]?.arrayValue?.first?["$ref"]?.stringValue?.hasSuffix("/scim/v2/acme/Groups/\(id)") == true)
 
             // Rename; reads without members.
             let rename = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Renamed"}]}"#

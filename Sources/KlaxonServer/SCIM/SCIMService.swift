@@ -51,7 +51,7 @@ public struct SCIMService: Sendable {
         let projection = try projection(for: kind, request)
         let location = resourceURL(kind, stored.id, request)
         return SCIMReply(
-            status: 201, body: render(stored, location: location, projection: projection), etag: ETag(version: stored.version).description,
+            status: 201, body: render(stored, baseURL: request.baseURL, projection: projection), etag: ETag(version: stored.version).description,
             location: location, resourceID: stored.id)
     }
 
@@ -68,7 +68,7 @@ public struct SCIMService: Sendable {
             return SCIMReply(status: 304, etag: etag, resourceID: stored.id)
         }
         return SCIMReply(
-            status: 200, body: render(stored, location: resourceURL(kind, id, request), projection: projection), etag: etag,
+            status: 200, body: render(stored, baseURL: request.baseURL, projection: projection), etag: etag,
             resourceID: stored.id)
     }
 
@@ -100,7 +100,7 @@ public struct SCIMService: Sendable {
             ResourceQuery(
                 filter: query.filter, sortBy: query.sortBy, descending: query.sortOrder == .descending, startIndex: query.startIndex,
                 count: query.count, includeMembers: Self.includesMembers(kind, attributes: attributes, excluded: excluded)))
-        let resources = page.resources.map { render($0, location: resourceURL(kind, $0.id, request), projection: projection) }
+        let resources = page.resources.map { render($0, baseURL: request.baseURL, projection: projection) }
         let response = ListResponse(totalResults: page.totalResults, startIndex: query.startIndex, resources: resources)
         return SCIMReply(status: 200, body: response.json)
     }
@@ -121,7 +121,7 @@ public struct SCIMService: Sendable {
         }
         let projection = try projection(for: kind, request)
         return SCIMReply(
-            status: 200, body: render(stored, location: resourceURL(kind, id, request), projection: projection),
+            status: 200, body: render(stored, baseURL: request.baseURL, projection: projection),
             etag: ETag(version: stored.version).description, resourceID: id)
     }
 
@@ -161,7 +161,7 @@ public struct SCIMService: Sendable {
             current = try await directory.resource(kind, id: id, in: organisation, includeMembers: true) ?? stored
         }
         return SCIMReply(
-            status: 200, body: render(current, location: resourceURL(kind, id, request), projection: try projection(for: kind, request)),
+            status: 200, body: render(current, baseURL: request.baseURL, projection: try projection(for: kind, request)),
             etag: etag, resourceID: id)
     }
 
@@ -229,11 +229,22 @@ public struct SCIMService: Sendable {
         "\(request.baseURL)/\(Self.endpoint(kind))/\(id)"
     }
 
-    func render(_ stored: StoredResource, location: String, projection: Projection) -> JSONValue {
+    /// The resource as a client sees it: `meta.location` and the `$ref` of each member and group (URLs the
+    /// server knows and the directory does not store), then the projection.
+    func render(_ stored: StoredResource, baseURL: String, projection: Projection) -> JSONValue {
         var object = stored.object
         if var meta = object["meta"]?.objectValue {
-            meta["location"] = .string(location)
+            meta["location"] = .string("\(baseURL)/\(Self.endpoint(stored.kind))/\(stored.id)")
             object["meta"] = .object(meta)
+        }
+        for (attribute, defaultEndpoint) in [("members", "Users"), ("groups", "Groups")] {
+            guard let references = object[attribute]?.arrayValue else { continue }
+            object[attribute] = .array(references.map { reference in
+                guard var item = reference.objectValue, let id = item["value"]?.stringValue else { return reference }
+                let endpoint = item["type"]?.stringValue == "Group" ? "Groups" : defaultEndpoint
+                item["$ref"] = .string("\(baseURL)/\(endpoint)/\(id)")
+                return .object(item)
+            })
         }
         return .object(projection.apply(to: object))
     }
