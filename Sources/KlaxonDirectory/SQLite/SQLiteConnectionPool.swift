@@ -8,11 +8,13 @@ import SQLiteNIO
 ///
 /// ```swift
 /// let pool = try await SQLiteConnectionPool.open(path: "/tmp/klaxon.sqlite", readers: 4)
-/// try await pool.write { connection in try await connection.query("INSERT …", [.integer(1)]) }
-/// let rows = try await pool.read { connection in try await connection.query("SELECT …", []) }
+/// try await pool.transaction { db in try await db.execute(SQLFragment("INSERT …", [.integer(1)])) }
+/// let rows = try await pool.read { db in try await db.rows(SQLFragment("SELECT …")) }
 /// try await pool.close()
 /// ```
-final class SQLiteConnectionPool: Sendable {
+final class SQLiteConnectionPool: SQLDatabase {
+    var dialect: SQLDialect { .sqlite }
+
     private let writer: ConnectionQueue
     private let readers: ConnectionQueue
 
@@ -44,21 +46,21 @@ final class SQLiteConnectionPool: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`), rolling back if it throws.
-    func write<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await withWriter { connection in
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`) on the writer, rolling back if it
+    /// throws. `BEGIN IMMEDIATE` takes the file's write lock, so transactions never conflict and are not retried.
+    func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await writer.with { connection in
             try await connection.transaction(begin: "BEGIN IMMEDIATE", body)
         }
     }
 
     /// Runs `body` on the writer without a transaction: for single statements, which SQLite commits on their own.
-    func withWriter<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await writer.with(body)
     }
 
-    /// Runs `body` on a reader, outside any transaction: each statement sees one consistent, committed state, so
-    /// the directory reads what belongs together (a resource and its relations, a page and its total) in one statement.
-    func read<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on a reader, outside any transaction.
+    func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await readers.with(body)
     }
 
@@ -92,7 +94,7 @@ private actor ConnectionQueue {
     }
 
     private func take() async throws -> SQLiteConnection {
-        guard !closing else { throw SQLiteDirectoryError.closed }
+        guard !closing else { throw SQLDirectoryError.closed }
         if let connection = idle.popLast() { return connection }
         return await withCheckedContinuation { waiters.append($0) }
     }
@@ -133,7 +135,7 @@ private actor ConnectionQueue {
     }
 }
 
-extension SQLiteConnection {
+extension SQLiteConnection: SQLConnection {
     /// Runs `body` between `begin` and `COMMIT`; rolls back and rethrows if anything fails.
     func transaction<T>(begin: String, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
         _ = try await query(begin)
@@ -147,13 +149,42 @@ extension SQLiteConnection {
         }
     }
 
-    /// Runs a statement for its effect.
-    func execute(_ fragment: SQLFragment) async throws {
-        _ = try await query(fragment.sql, fragment.binds)
+    func execute(_ statement: SQLFragment) async throws {
+        _ = try await query(statement.sql, statement.binds.map(\.sqlite))
     }
 
-    /// Runs a statement and returns its rows.
-    func rows(_ fragment: SQLFragment) async throws -> [SQLiteRow] {
-        try await query(fragment.sql, fragment.binds)
+    func rows(_ statement: SQLFragment) async throws -> [SQLRow] {
+        try await query(statement.sql, statement.binds.map(\.sqlite)).map(SQLRow.init)
+    }
+
+    func forEachRow(_ statement: SQLFragment, _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
+        try await query(statement.sql, statement.binds.map(\.sqlite)) { body(SQLRow($0)) }
+    }
+}
+
+extension SQLValue {
+    var sqlite: SQLiteData {
+        switch self {
+        case .integer(let value): return .integer(value)
+        case .double(let value): return .float(value)
+        case .text(let value): return .text(value)
+        case .null: return .null
+        }
+    }
+}
+
+extension SQLRow {
+    init(_ row: SQLiteRow) {
+        let columns = row.columns
+        self.init(
+            names: columns.map(\.name),
+            values: columns.map { column in
+                switch column.data {
+                case .integer(let value): return .integer(value)
+                case .float(let value): return .double(value)
+                case .text(let value): return .text(value)
+                case .blob, .null: return .null
+                }
+            })
     }
 }
