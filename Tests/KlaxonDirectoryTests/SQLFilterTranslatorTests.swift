@@ -255,15 +255,22 @@ import SCIM
         }
     }
 
-    /// PostgreSQL's planner follows the statistics it gathers: on an organisation of 20,000 users, each filter
-    /// must still be an index look-up, and a filter no index serves is seen walking the table (the control).
+    /// PostgreSQL's planner follows the statistics it gathers: on an organisation of 20,000 users and 2,000 groups,
+    /// each filter must still be an index look-up, and a filter no index serves is seen walking the organisation (the
+    /// control).
     @Test(.enabled(if: TestBackend.postgresURL != nil, "needs \(TestBackend.postgresURLVariable)"))
     func equalityFiltersAreIndexLookUpsOnPostgreSQL() async throws {
         try await TestBackend.postgres.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let other = try await directory.createOrganisation(slug: "globex", name: "Globex").id
-            try await directory.createGroup("Admins", in: org)
             for organisation in [org, other] {
+                try await directory.execute(
+                    """
+                    INSERT INTO resources (org_id, id, kind, seq, version, created, created_at, last_modified, last_modified_at, json, \
+                    display_name, display_name_lc) \
+                    SELECT \(organisation), 'g' || n, 'Group', nextval('resource_numbers'), 1, '', n, '', n, '{}', 'Group ' || n, 'group ' || n \
+                    FROM generate_series(1, 2000) AS n
+                    """)
                 try await directory.execute(
                     """
                     INSERT INTO resources (org_id, id, kind, seq, version, created, created_at, last_modified, last_modified_at, json, \
@@ -279,14 +286,15 @@ import SCIM
                 try await directory.execute(
                     """
                     INSERT INTO memberships (org_id, group_id, member_id, member_type) \
-                    SELECT \(organisation), 'g' || (n % 200), 'u' || n, 'User' FROM generate_series(1, 20000) AS n
+                    SELECT \(organisation), 'g' || (1 + n % 2000), 'u' || n, 'User' FROM generate_series(1, 20000) AS n
                     """)
             }
             try await directory.execute("ANALYZE")
             for (kind, text) in Self.indexedFilters {
                 let plan = try await directory.queryPlan(kind, in: org, ResourceQuery(filter: try Filter(parsing: text)))
                 #expect(!plan.isEmpty)
-                #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text): \(plan.joined(separator: "\n"))")
+                let walks = plan.filter { $0.contains("Seq Scan") || $0.contains("using resources_seq") }
+                #expect(walks.isEmpty, "\(text): \(plan.joined(separator: "\n"))")
             }
             let unindexed = try await directory.queryPlan(.user, in: org, ResourceQuery(filter: try Filter(parsing: #"title eq "Boss""#)))
             #expect(unindexed.contains { $0.contains("Seq Scan") || $0.contains("Index Scan using resources_seq") }, "\(unindexed)")
