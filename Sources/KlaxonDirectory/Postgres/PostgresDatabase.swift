@@ -17,7 +17,7 @@ final class PostgresDatabase: SQLDatabase {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let work = WorkGate()
-    private static let logger = Logger(label: "klaxon.directory.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let logger = Logger(label: "klaxon.directory.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// How often a transaction aborted by a deadlock or serialization failure is tried again.
     static let transientRetries = 8
@@ -84,6 +84,15 @@ final class PostgresDatabase: SQLDatabase {
     static func isTransient(_ error: PSQLError) -> Bool {
         guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40P01" || state == "40001"
+    }
+
+    /// What went wrong, for an operator: PostgreSQL's own message, or the connection failure. (A `PSQLError`
+    /// describes itself generically, so that query text cannot leak into logs by accident.)
+    static func reason(_ error: PSQLError) -> String {
+        if let info = error.serverInfo, let message = info[.message] {
+            return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
     }
 
     /// Runs statements on one leased connection.

@@ -80,6 +80,17 @@ public enum PostgresDirectory {
                 tls: tls, poolSize: poolSize)
         }
 
+        /// The settings of one connection, for the probe ``PostgresDirectory/open(_:schemas:)`` makes first.
+        func connection() throws -> PostgresConnection.Configuration {
+            let tls: PostgresConnection.Configuration.TLS
+            switch self.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+
         var client: PostgresClient.Configuration {
             let tls: PostgresClient.Configuration.TLS
             switch self.tls {
@@ -106,8 +117,18 @@ public enum PostgresDirectory {
     }
 
     /// Connects to the database and brings its schema up to date; safe when several instances start at once.
+    /// Throws ``SQLDirectoryError/unavailable(_:)`` with PostgreSQL's reason if it cannot.
     public static func open(_ configuration: Configuration, schemas: SchemaRegistry = .standard) async throws -> SQLDirectory {
-        let database = PostgresDatabase.connect(configuration.client)
-        return try await SQLDirectory.open(database, schema: PostgresMigrations.schema, schemas: schemas)
+        do {
+            // One connection first, so that a wrong host, password or database name fails at once and says why,
+            // rather than after the pool has retried for a minute.
+            let probe = try await PostgresConnection.connect(configuration: try configuration.connection(), id: 0, logger: PostgresDatabase.logger)
+            try await probe.close()
+            let database = PostgresDatabase.connect(configuration.client)
+            return try await SQLDirectory.open(database, schema: PostgresMigrations.schema, schemas: schemas)
+        } catch let error as PSQLError {
+            let server = "\(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database)"
+            throw SQLDirectoryError.unavailable("\(server): \(PostgresDatabase.reason(error))")
+        }
     }
 }

@@ -55,12 +55,15 @@ public enum SQLDirectoryError: Error, CustomStringConvertible {
     case corrupt(String)
     /// The database location cannot be used, e.g. a malformed `postgres://` URL.
     case invalidLocation(String)
+    /// The database could not be opened: unreachable, refused the login, or does not exist.
+    case unavailable(String)
 
     public var description: String {
         switch self {
         case .closed: return "the directory's database connections are closed"
         case .corrupt(let detail): return "the directory's database holds an unreadable row: \(detail)"
         case .invalidLocation(let detail): return detail
+        case .unavailable(let detail): return "the directory's database cannot be opened: \(detail)"
         }
     }
 }
