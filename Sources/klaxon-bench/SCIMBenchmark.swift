@@ -14,11 +14,12 @@ struct SCIMBenchmark: AsyncParsableCommand {
             Seeds the server up to --users users named bench-<i>@example.com (reusing those that exist), a group
             holding all of them, then runs each operation for --seconds with --concurrency workers. Point it only at
             a server on this machine: it creates and changes resources. --ceiling-url measures a bare route first.
+            Give --url more than once to spread the requests over several instances that share one database.
             """
     )
 
-    @Option(help: "The SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2/default")
-    var url: String
+    @Option(name: .customLong("url"), help: "The SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2/default; repeat it for several instances.")
+    var urls: [String]
 
     @Option(help: "The bearer token.")
     var token: String?
@@ -41,10 +42,16 @@ struct SCIMBenchmark: AsyncParsableCommand {
     @Flag(help: "Skip the group membership measurement (for servers without PATCH on groups).")
     var skipMembers = false
 
+    @Option(help: ArgumentHelp("Append the figures to this file as tab-separated lines, for 'klaxon-bench report'.", valueName: "file"))
+    var results: String?
+
     func validate() throws {
-        let host = URL(string: url)?.host ?? ""
-        guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") else {
-            throw ValidationError("--url must be a loopback address (127.0.0.1, localhost or [::1]); got '\(host)'.")
+        guard !urls.isEmpty else { throw ValidationError("Give the server's SCIM base URL with --url.") }
+        for url in urls + [ceilingURL].compactMap({ $0 }) {
+            let host = URL(string: url)?.host ?? ""
+            guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") else {
+                throw ValidationError("URLs must be loopback addresses (127.0.0.1, localhost or [::1]); got '\(host)'.")
+            }
         }
     }
 
@@ -63,7 +70,10 @@ struct SCIMBenchmark: AsyncParsableCommand {
 
     private func measure(_ client: HTTPClient) async throws {
         let load = LoadGenerator(client: client, token: token, concurrency: concurrency)
-        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        let bases = urls.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        let base = bases[0]
+        /// The instance the i-th request goes to: each in turn.
+        let at: @Sendable (Int) -> String = { bases[$0 % bases.count] }
         var rows: [(String, LoadGenerator.Result)] = []
 
         if let ceilingURL {
@@ -76,38 +86,46 @@ struct SCIMBenchmark: AsyncParsableCommand {
         let ids = try await seed(load, base: base)
         log("\(label): \(ids.count) users ready")
         let idList = ids
-        rows.append(("get-by-id", await load.run(seconds: seconds) { _ in
-            .init(method: .GET, url: "\(base)/Users/\(idList.randomElement()!)")
+        rows.append(("get-by-id", await load.run(seconds: seconds) { index in
+            .init(method: .GET, url: "\(at(index))/Users/\(idList.randomElement()!)")
         }))
         let userCount = users
-        rows.append(("filter userName eq", await load.run(seconds: seconds) { _ in
+        rows.append(("filter userName eq", await load.run(seconds: seconds) { index in
             let filter = #"userName eq "bench-\#(Int.random(in: 0..<userCount))@example.com""#
-            return .init(method: .GET, url: "\(base)/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            return .init(method: .GET, url: "\(at(index))/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
         }))
         let runID = UInt32.random(in: 0...UInt32.max)
         rows.append(("create", await load.run(seconds: seconds) { index in
-            .init(method: .POST, url: "\(base)/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
+            .init(method: .POST, url: "\(at(index))/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
         }))
         rows.append(("PATCH replace", await load.run(seconds: seconds) { index in
             .init(
-                method: .PATCH, url: "\(base)/Users/\(idList.randomElement()!)",
+                method: .PATCH, url: "\(at(index))/Users/\(idList.randomElement()!)",
                 body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed \#(index)"}]}"#)
         }))
         if !skipMembers {
             let (group, spare) = try await largeGroup(load, base: base, members: idList, runID: runID)
             rows.append(("add one member (\(idList.count)-member group)", await load.run(seconds: seconds, limit: spare.count) { index in
                 .init(
-                    method: .PATCH, url: "\(base)/Groups/\(group)",
+                    method: .PATCH, url: "\(at(index))/Groups/\(group)",
                     body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"\#(spare[index])"}]}]}"#)
             }))
         }
-        print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each")
+        let instances = bases.count == 1 ? "" : ", requests spread over \(bases.count) instances"
+        print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each\(instances)")
         print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed")
         for (name, result) in rows {
             print(
                 name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(String(format: "%.0f", result.rate), 10)
                     + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 10) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 10)
                     + pad("\(result.failures)", 8))
+        }
+        if let results {
+            let lines = rows.map { name, result in
+                [label, name, String(format: "%.0f", result.rate), String(format: "%.2f", result.percentile(0.5) * 1000),
+                 String(format: "%.2f", result.percentile(0.99) * 1000), "\(result.failures)"].joined(separator: "\t") + "\n"
+            }
+            try BenchmarkReport.append(lines.joined(), to: results)
         }
     }
 
