@@ -33,11 +33,13 @@ let package = Package(
         .target(name: "SCIM", swiftSettings: swiftSettings),
         // Mapping files, the Entra expression language, transformers, lint.
         .target(name: "KlaxonMapping", dependencies: ["SCIM"], swiftSettings: swiftSettings),
+        // A C shim for the SQLite settings Swift cannot reach (variadic sqlite3_db_config).
+        .target(name: "KlaxonSQLiteSupport", dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]),
         // Persistence behind the `Directory` protocol.
         .target(
             name: "KlaxonDirectory",
             dependencies: [
-                "SCIM",
+                "SCIM", "KlaxonSQLiteSupport",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

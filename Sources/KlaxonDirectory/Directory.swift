@@ -75,7 +75,8 @@ public protocol Directory: Sendable {
 
     // MARK: Activity
 
-    func recordActivity(_ entry: ActivityEntry) async throws
+    /// Appends entries to the activity log, in order, in one transaction.
+    func recordActivity(_ entries: [ActivityEntry]) async throws
     /// The most recent entries, newest first.
     func recentActivity(in organisation: Organisation.ID, limit: Int) async throws -> [ActivityEntry]
 

@@ -18,10 +18,10 @@ public enum KlaxonServer {
         registry: SchemaRegistry = .standard,
         logger: Logger = Logger(label: "klaxon-sync"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let metrics = MetricsRegistry()
         let activity = ActivityRecorder(directory: directory, logger: logger)
-        let service = SCIMService(directory: directory, registry: registry, profiles: profiles)
+        let service = try SCIMService(directory: directory, registry: registry, profiles: profiles)
         let router = Router(context: SCIMRequestContext.self)
         router.add(middleware: MetricsMiddleware(registry: metrics))
         router.add(middleware: SCIMErrorMiddleware())

@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
         var logger = Logger(label: "klaxon-sync")
         logger.logLevel = .info
-        let app = KlaxonServer.application(
+        let app = try KlaxonServer.application(
             directory: directory, configuration: configuration, profiles: profiles, logger: logger
         ) { boundPort in
             var running = configuration

@@ -1,5 +1,5 @@
 import SCIM
-import SQLiteNIO
+
 
 /// A row of `resources` with its relations, as read: the pieces a ``StoredResource`` is assembled from.
 ///

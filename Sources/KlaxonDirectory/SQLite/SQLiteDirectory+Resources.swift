@@ -1,6 +1,6 @@
 import Foundation
 import SCIM
-import SQLiteNIO
+
 
 extension SQLiteDirectory {
     /// How many ids go in one `IN (…)` list, and how many rows in one multi-row `INSERT`.
@@ -26,10 +26,10 @@ extension SQLiteDirectory {
                 """
                 INSERT INTO resources (org_id, id, kind, seq, version, created, created_at, last_modified, last_modified_at, json, \
                 user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem) \
-                VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = ?), 1, ?, ?, ?, ?, \
-                ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, \(kind.sqlLiteral), (SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral)), \
+                1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [.integer(org), .text(id), .text(kind.rawValue), .integer(org), .text(kind.rawValue), .text(now.text), .float(now.seconds)])
+                [.integer(org), .text(id), .integer(org), .text(now.text), .float(now.seconds)])
             insert.binds += [.text(now.text), .float(now.seconds)] + Self.indexedValues(document, profile)
             try await db.execute(insert)
             try await Self.storeEmails(document.emails, of: id, in: org, on: db)
@@ -116,8 +116,8 @@ extension SQLiteDirectory {
             let now = Timestamp.now()
             let deleted = try await db.rows(
                 SQLFragment(
-                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = ? RETURNING id",
-                    [.integer(org), .text(id), .text(kind.rawValue)]))
+                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING id",
+                    [.integer(org), .text(id)]))
             guard !deleted.isEmpty else { throw Self.notFound(kind, id) }
             // The groups it belonged to have changed: give them a new version.
             try await db.execute(
@@ -172,8 +172,8 @@ extension SQLiteDirectory {
 
     static func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool) -> SQLFragment {
         SQLFragment(
-            ResourceRecord.select(kind, members: kind == .group && members) + " WHERE r.org_id = ? AND r.id = ? AND r.kind = ?",
-            [.integer(organisation), .text(id), .text(kind.rawValue)])
+            ResourceRecord.select(kind, members: kind == .group && members) + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)",
+            [.integer(organisation), .text(id)])
     }
 
     static func load(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, on db: SQLiteConnection) async throws -> ResourceRecord {
@@ -202,8 +202,8 @@ extension SQLiteDirectory {
         case .group:
             rows = try await db.rows(
                 SQLFragment(
-                    "SELECT id FROM resources WHERE org_id = ? AND kind = ? AND display_name_lc = ?",
-                    [.integer(organisation), .text(kind.rawValue), document.displayNameLC.map(SQLiteData.text) ?? .null]))
+                    "SELECT id FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral) AND display_name_lc = ?",
+                    [.integer(organisation), document.displayNameLC.map(SQLiteData.text) ?? .null]))
         }
         for row in rows where try row.text("id") != id {
             switch kind {

@@ -1,6 +1,6 @@
 import Foundation
 public import SCIM
-import SQLiteNIO
+
 
 /// The default ``Directory``: one SQLite file in WAL mode, written through one connection and read through several.
 ///
@@ -312,9 +312,11 @@ public final class SQLiteDirectory: Directory {
 
     // MARK: Activity
 
-    public func recordActivity(_ entry: ActivityEntry) async throws {
-        let org = Int(entry.organisation)
-        try await pool.withWriter { db in
+    public func recordActivity(_ entries: [ActivityEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await pool.write { db in
+            for entry in entries {
+            let org = Int(entry.organisation)
             try await db.execute(
                 SQLFragment(
                     """
@@ -326,6 +328,7 @@ public final class SQLiteDirectory: Directory {
                         .integer(entry.status), entry.resourceID.map(SQLiteData.text) ?? .null,
                         entry.detail.map(SQLiteData.text) ?? .null, entry.client.map(SQLiteData.text) ?? .null,
                     ]))
+            }
         }
     }
 

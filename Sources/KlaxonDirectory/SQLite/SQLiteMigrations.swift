@@ -1,5 +1,5 @@
 import Foundation
-import SQLiteNIO
+
 
 /// The SQLite schema as numbered migrations. Each runs once, in its own transaction, and is recorded in
 /// `schema_migrations`; a database is brought up to date when it is opened.
