@@ -24,6 +24,7 @@ public enum KlaxonServer {
         let service = try SCIMService(directory: directory, registry: registry, profiles: profiles)
         let router = Router(context: SCIMRequestContext.self)
         router.add(middleware: MetricsMiddleware(registry: metrics))
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
         router.get("healthz") { _, _ in
             SCIMResponse.json(200, ["status": "ok"])

@@ -30,13 +30,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The region for phone numbers written without a country code (ISO 3166-1, e.g. GB, US).", valueName: "code"))
     var phoneRegion: String?
 
+    @Option(help: "Log level: trace, debug, info (one line per request), notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
     func run() async throws {
         let directory = try await database.open()
         let firstRun = try await FirstRun.prepare(directory)
         let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
         let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
         var logger = Logger(label: "klaxon-sync")
-        logger.logLevel = .info
+        logger.logLevel = logLevel
         let app = try KlaxonServer.application(
             directory: directory, configuration: configuration, profiles: profiles, logger: logger
         ) { boundPort in
@@ -80,3 +83,5 @@ enum FirstRun {
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
