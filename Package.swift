@@ -98,6 +98,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            // The browser test's DevTools script, run with python3.
+            exclude: ["Browser"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -132,7 +132,7 @@ extension AdminRoutes {
                     status: token.revoked.map { "Revoked \(AdminDates.text($0))" } ?? "Active", active: token.revoked == nil)
             },
             users: String(users), groups: String(groups),
-            lastRequest: lastUse.map { "\(AdminDates.relative($0.1, now: now)) (token \($0.0.label.isEmpty ? $0.0.hint + "…" : $0.0.label))" }
+            lastRequest: lastUse.map { "\(AdminDates.relative($0.1, now: now)), with “\($0.0.label.isEmpty ? $0.0.hint + "…" : $0.0.label)”" }
                 ?? "none yet",
             errorCount: errors > 0,
             errorSummary: recent.isEmpty ? "none yet" : errors == 0 ? "none in the last \(Self.count(recent.count, "change"))" : "\(errors) of the last \(recent.count)",
