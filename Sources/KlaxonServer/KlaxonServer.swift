@@ -3,7 +3,8 @@ public import KlaxonDirectory
 public import Logging
 import SCIM
 
-/// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, `/healthz` and `/metrics`.
+/// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, the admin UI under `/admin`,
+/// `/healthz` and `/metrics`.
 ///
 /// ```swift
 /// let directory = try await SQLiteDirectory.open(path: "klaxon.sqlite")
@@ -36,6 +37,7 @@ public enum KlaxonServer {
         }
         SCIMRoutes(service: service, activity: activity, configuration: configuration)
             .register(on: router, auth: TokenAuthMiddleware(directory: directory, cacheTTL: configuration.tokenCacheTTL))
+        AdminRoutes(directory: directory, profiles: profiles, configuration: configuration).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "klaxon-sync"),

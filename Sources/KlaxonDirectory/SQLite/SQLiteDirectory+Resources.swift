@@ -25,9 +25,10 @@ extension SQLiteDirectory {
             var insert = SQLFragment(
                 """
                 INSERT INTO resources (org_id, id, kind, seq, version, created, created_at, last_modified, last_modified_at, json, \
-                user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem) \
+                user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem, \
+                synced_location_lc, location_choice_id, location_choice_by, location_choice_basis, location_choice_at) \
                 VALUES (?, ?, \(kind.sqlLiteral), (SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral)), \
-                1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.integer(org), .text(id), .integer(org), .text(now.text), .float(now.seconds)])
             insert.binds += [.text(now.text), .float(now.seconds)] + Self.indexedValues(document, profile)
@@ -215,10 +216,11 @@ extension SQLiteDirectory {
 
     /// 400 `invalidValue` if the profile names a location this organisation does not have.
     static func checkLocation(of profile: KlaxonProfile?, in organisation: Int, on db: SQLiteConnection) async throws {
-        guard let location = profile?.locationID else { return }
-        let rows = try await db.rows(
-            SQLFragment("SELECT 1 FROM locations WHERE org_id = ? AND id = ?", [.integer(organisation), .integer(Int(location))]))
-        guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
+        for location in Set([profile?.locationID, profile?.locationChoice?.locationID].compactMap { $0 }) {
+            let rows = try await db.rows(
+                SQLFragment("SELECT 1 FROM locations WHERE org_id = ? AND id = ?", [.integer(organisation), .integer(Int(location))]))
+            guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
+        }
     }
 
     /// Adds members to a group (ignoring ids already there) after checking that each is a user or group of the
@@ -272,7 +274,8 @@ extension SQLiteDirectory {
         var update = SQLFragment(
             """
             UPDATE resources SET version = ?, last_modified = ?, last_modified_at = ?, json = ?, user_name_lc = ?, display_name = ?, \
-            display_name_lc = ?, external_id = ?, synced_location = ?, location_id = ?, phone_e164 = ?, phone_problem = ? \
+            display_name_lc = ?, external_id = ?, synced_location = ?, location_id = ?, phone_e164 = ?, phone_problem = ?, \
+            synced_location_lc = ?, location_choice_id = ?, location_choice_by = ?, location_choice_basis = ?, location_choice_at = ? \
             WHERE org_id = ? AND id = ?
             """,
             [.integer(record.version), .text(now.text), .float(now.seconds)])
@@ -287,6 +290,17 @@ extension SQLiteDirectory {
             .text(JSONWriter.string(from: .object(document.object))), text(document.userNameLC), text(document.displayName),
             text(document.displayNameLC), text(document.externalID), text(profile?.syncedLocation),
             profile?.locationID.map { .integer(Int($0)) } ?? .null, text(profile?.phoneE164), text(profile?.phoneProblem),
+        ] + profileValues(profile)
+    }
+
+    /// The columns added for the admin UI, in the order the statements above name them: the synced location's
+    /// match key and the location set by hand.
+    static func profileValues(_ profile: KlaxonProfile?) -> [SQLiteData] {
+        let choice = profile?.locationChoice
+        return [
+            profile?.syncedLocation.map { .text(Location.matchKey($0)) } ?? .null, choice.map { .integer(Int($0.locationID)) } ?? .null,
+            choice.map { .text($0.source.rawValue) } ?? .null, choice?.syncedLocation.map(SQLiteData.text) ?? .null,
+            choice.map { .float($0.at.timeIntervalSince1970) } ?? .null,
         ]
     }
 

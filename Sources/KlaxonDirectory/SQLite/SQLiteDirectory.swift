@@ -264,11 +264,13 @@ public final class SQLiteDirectory: Directory {
             guard !location.isDefault else {
                 throw SCIMError.invalidValue("'\(location.name)' is the Default location and cannot be removed; make another location the Default first")
             }
-            // Users at the removed location fall back to the Default, as an unknown location name would.
+            // Users at the removed location fall back to the Default, as an unknown location name would; a choice of
+            // it made by hand (which is always the location in force) is forgotten.
             try await db.execute(
                 SQLFragment(
                     """
-                    UPDATE resources SET location_id = (SELECT id FROM locations WHERE org_id = ? AND is_default = 1) \
+                    UPDATE resources SET location_id = (SELECT id FROM locations WHERE org_id = ? AND is_default = 1), \
+                    location_choice_id = NULL, location_choice_by = NULL, location_choice_basis = NULL, location_choice_at = NULL \
                     WHERE org_id = ? AND location_id = ?
                     """,
                     [.integer(org), .integer(org), .integer(Int(id))]))
@@ -288,7 +290,7 @@ public final class SQLiteDirectory: Directory {
         }
     }
 
-    private static func location(_ row: SQLiteRow) throws -> Location {
+    static func location(_ row: SQLiteRow) throws -> Location {
         Location(
             id: Int64(try row.integer("id")), organisation: Int64(try row.integer("org_id")), name: try row.text("name"),
             isDefault: try row.integer("is_default") != 0)

@@ -127,7 +127,8 @@ public struct SCIMService: Sendable {
             kind, id: id, in: request.organisation.id, ifMatch: try expectedVersion(request), includeMembers: true
         ) { existing in
             let object = try validator.validate(body, mode: .replace(existing: existing.object))
-            return ResourceWrite(object: object, profile: kind == .user ? profiles.profile(of: object, locations: locations) : nil)
+            return ResourceWrite(
+                object: object, profile: kind == .user ? profiles.profile(of: object, locations: locations, previous: existing.profile) : nil)
         }
         let projection = try projection(for: kind, request)
         return SCIMReply(
@@ -158,7 +159,8 @@ public struct SCIMService: Sendable {
             let profiles = self.profiles
             stored = try await directory.updateResource(kind, id: id, in: organisation, ifMatch: ifMatch, includeMembers: true) { existing in
                 let patched = try validator.validatePatched(try PatchApplier.apply(patch, to: existing.object, for: schema))
-                return ResourceWrite(object: patched, profile: kind == .user ? profiles.profile(of: patched, locations: locations) : nil)
+                return ResourceWrite(
+                    object: patched, profile: kind == .user ? profiles.profile(of: patched, locations: locations, previous: existing.profile) : nil)
             }
         }
         let etag = ETag(version: stored.version).description
