@@ -1,92 +1,100 @@
 #!/usr/bin/env bash
-# Measures `klaxon-sync serve` over loopback on each backend and prints the figures side by side, each as a share
-# of a bare Hummingbird route measured in the same run: SQLite with one instance, PostgreSQL with one instance,
-# and PostgreSQL with two instances on one database, the requests spread over both (as behind a load balancer).
-# Usage: scripts/benchmark-server.sh [users] [seconds] [concurrency]   (defaults: 10000 users, 5 s, 16)
-# Builds in release first; not part of CI. PostgreSQL runs in a throwaway cluster with its durable defaults
-# (fsync and synchronous_commit on); SQLite runs in WAL mode with synchronous=NORMAL.
+# The server benchmark: release builds, everything on loopback, figures printed side by side.
+#   1. a bare Hummingbird route (the machine's ceiling), measured by the same load generator;
+#   2. `klaxon-sync serve` on a fresh SQLite file at 10k users, then at 100k users, and its memory;
+#   3. `klaxon-sync serve` on PostgreSQL (a throwaway cluster with its durable defaults) at 10k users, then two
+#      instances on that one database with the requests spread over both, as behind a load balancer;
+#   4. with --peer, python-scim's scim2-server under uvicorn (PyPI) at 10k users.
+# The last table shows every run side by side: req/s, its share of the ceiling measured in this run, and p99.
+# Usage: scripts/benchmark-server.sh [--peer] [--no-postgres] [--seconds N] [--concurrency N] [--large N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-users="${1:-10000}"
-seconds="${2:-5}"
-concurrency="${3:-16}"
+peer=0; postgres=1; seconds=5; concurrency=16; large=100000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --peer) peer=1 ;;
+    --no-postgres) postgres=0 ;;
+    --seconds) seconds="$2"; shift ;;
+    --concurrency) concurrency="$2"; shift ;;
+    --large) large="$2"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 
-swift build -c release --product klaxon-sync
-swift build -c release --product klaxon-bench
-bin="$(swift build -c release --show-bin-path)"
-
-work="$(mktemp -d /tmp/klaxon-benchmark.XXXXXX)"
-# Its own folder: the cluster runs as the postgres user, who cannot enter $work.
+swift build -c release --scratch-path .build-release --product klaxon-sync >&2
+swift build -c release --scratch-path .build-release --product klaxon-bench >&2
+bin=.build-release/release
+work="$(mktemp -d)"
+# The cluster's own folder: it runs as the postgres user, who cannot enter $work.
 pgdir="$(mktemp -d /tmp/klaxon-benchmark-postgres.XXXXXX)"
 results="$work/results.tsv"
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   scripts/postgres-cluster.sh stop "$pgdir"
   rm -rf "$work" "$pgdir"
 }
 trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-free_port() {
-  local port="$1"
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  echo "$port"
-}
-
-# Starts `klaxon-sync serve` on a database and waits for it; sets $url, and $token when it created one.
+# Starts `klaxon-sync serve` on a database and waits for it; sets $server, $url, and $token when it made one.
 serve() {
   local log="$work/serve-${#pids[@]}.log"
-  "$bin/klaxon-sync" serve --host 127.0.0.1 --port 0 --database "$1" > "$log" 2>&1 &
-  pids+=("$!")
+  "$bin/klaxon-sync" serve --port 0 --database "$1" > "$log" 2>&1 & server=$!; pids+=($server)
   for _ in $(seq 1 300); do
     grep -q '^Endpoint URL: ' "$log" 2>/dev/null && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$log" >&2; echo "klaxon-sync serve exited" >&2; exit 1; }
+    kill -0 "$server" 2>/dev/null || { cat "$log" >&2; echo "klaxon-sync serve exited" >&2; exit 1; }
     sleep 0.1
   done
+  sleep 0.2  # the token follows the Endpoint URL
   url="$(sed -n 's/^Endpoint URL: //p' "$log" | head -1)"
   local printed
   printed="$(sed -n 's/^Token: //p' "$log" | head -1)"
   token="${printed:-$token}"
-  [ -n "$url" ] || { cat "$log" >&2; echo "serve printed no Endpoint URL" >&2; exit 1; }
 }
 
-# Stops the most recently started server, so that the next measurement has the cores to itself.
-stop_last() {
-  kill "${pids[-1]}"
-  wait "${pids[-1]}" 2>/dev/null || true
-  unset 'pids[-1]'
-}
+ceiling_port=$(free_port)
+"$bin/klaxon-bench" ceiling-server --port "$ceiling_port" >/dev/null 2>&1 & ceiling=$!; pids+=($ceiling)
+wait_http "http://127.0.0.1:$ceiling_port/ping"
 
-bench() {
-  local label="$1"
-  shift
-  "$bin/klaxon-bench" scim "$@" --token "$token" --users "$users" --seconds "$seconds" --concurrency "$concurrency" \
-    --label "$label" --results "$results"
-}
-
-ceiling_port="$(free_port 9090)"
-"$bin/klaxon-bench" ceiling-server --port "$ceiling_port" &
-pids+=("$!")
-until (exec 3<>"/dev/tcp/127.0.0.1/$ceiling_port") 2>/dev/null; do sleep 0.1; done
-ceiling="http://127.0.0.1:$ceiling_port/ping"
+bench() { "$bin/klaxon-bench" scim --seconds "$seconds" --concurrency "$concurrency" --results "$results" "$@"; }
 
 token=""
 serve "$work/klaxon.sqlite"
-bench "SQLite, 1 instance" --url "$url" --ceiling-url "$ceiling"
-stop_last
+sqlite=$server
+bench --url "$url" --token "$token" --users 10000 --label "SQLite, 1 instance" --server-pid "$sqlite" \
+  --ceiling-url "http://127.0.0.1:$ceiling_port/ping" --ceiling-pid "$ceiling"
+bench --url "$url" --token "$token" --users "$large" --label "SQLite, 1 instance, $large users" --server-pid "$sqlite"
+echo
+echo "klaxon-sync memory with $large users: $(grep -E 'VmRSS|VmHWM' /proc/$sqlite/status | tr -s ' \t' ' ' | paste -sd' ')"
+echo "database file: $(du -sh "$work" | cut -f1)"
+kill "$sqlite"; wait "$sqlite" 2>/dev/null || true
 
-postgres="$(scripts/postgres-cluster.sh start "$pgdir" 54330 durable)"
-psql -q "$postgres" -c 'CREATE DATABASE klaxon_bench'
-database="$(echo "$postgres" | sed 's|/postgres?|/klaxon_bench?|')"
-token=""
-serve "$database"
-first="$url"
-bench "PostgreSQL, 1 instance" --url "$first"
-serve "$database"
-bench "PostgreSQL, 2 instances" --url "$first" --url "$url"
+if [ "$postgres" = 1 ]; then
+  cluster="$(scripts/postgres-cluster.sh start "$pgdir" 54330 durable)"
+  psql -q "$cluster" -c 'CREATE DATABASE klaxon_bench'
+  database="$(echo "$cluster" | sed 's|/postgres?|/klaxon_bench?|')"
+  token=""
+  serve "$database"; first=$server; first_url="$url"
+  bench --url "$first_url" --token "$token" --users 10000 --label "PostgreSQL, 1 instance" --server-pid "$first"
+  serve "$database"; second=$server
+  bench --url "$first_url" --url "$url" --token "$token" --users 10000 --label "PostgreSQL, 2 instances" \
+    --server-pid "$first" --server-pid "$second"
+  kill "$first" "$second"; wait "$first" "$second" 2>/dev/null || true
+fi
+
+if [ "$peer" = 1 ]; then
+  venv="${PEER_VENV:-/tmp/klaxon-peer-venv}"
+  "$venv/bin/python" -c 'import scim2_server, uvicorn' 2>/dev/null || {
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check scim2-server uvicorn; }
+  peer_port=$(free_port)
+  (cd scripts/peer && exec "$venv/bin/uvicorn" scim2_server_app:app --host 127.0.0.1 --port "$peer_port" --log-level warning) & peer_pid=$!; pids+=($peer_pid)
+  wait_http "http://127.0.0.1:$peer_port/v2/ServiceProviderConfig"
+  bench --url "http://127.0.0.1:$peer_port/v2" --users 10000 --server-pid "$peer_pid" --label "scim2-server $("$venv/bin/pip" show scim2-server | sed -n 's/^Version: //p') (uvicorn)"
+fi
 
 echo
 "$bin/klaxon-bench" report "$results"

@@ -45,6 +45,14 @@ struct SCIMBenchmark: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Append the figures to this file as tab-separated lines, for 'klaxon-bench report'.", valueName: "file"))
     var results: String?
 
+    @Option(
+        name: .customLong("server-pid"),
+        help: "The server's process id (repeat it for several instances): adds the servers' CPU time per request, which a busy machine distorts far less than req/s.")
+    var serverPIDs: [Int32] = []
+
+    @Option(help: "The ceiling server's process id, for its CPU time per request.")
+    var ceilingPID: Int32?
+
     func validate() throws {
         guard !urls.isEmpty else { throw ValidationError("Give the server's SCIM base URL with --url.") }
         for url in urls + [ceilingURL].compactMap({ $0 }) {
@@ -74,54 +82,63 @@ struct SCIMBenchmark: AsyncParsableCommand {
         let base = bases[0]
         /// The instance the i-th request goes to: each in turn.
         let at: @Sendable (Int) -> String = { bases[$0 % bases.count] }
-        var rows: [(String, LoadGenerator.Result)] = []
+        var rows: [(String, LoadGenerator.Result, Double?)] = []
+        /// Runs one measurement and notes the CPU time the processes `pids` spent on it.
+        func row(_ name: String, pids: [Int32], _ run: () async -> LoadGenerator.Result) async {
+            let before = ProcessCPU.seconds(pids)
+            let result = await run()
+            let after = ProcessCPU.seconds(pids)
+            let perRequest = before.flatMap { start in after.map { ($0 - start) / Double(max(1, result.requests)) } }
+            rows.append((name, result, perRequest))
+        }
 
         if let ceilingURL {
-            let result = await LoadGenerator(client: client, token: nil, concurrency: concurrency).run(seconds: seconds) { _ in
-                .init(method: .GET, url: ceilingURL)
+            await row("ceiling (bare route)", pids: ceilingPID.map { [$0] } ?? []) {
+                await LoadGenerator(client: client, token: nil, concurrency: concurrency).run(seconds: seconds) { _ in
+                    .init(method: .GET, url: ceilingURL)
+                }
             }
-            rows.append(("ceiling (bare route)", result))
         }
 
         let ids = try await seed(load, base: base)
         log("\(label): \(ids.count) users ready")
         let idList = ids
-        rows.append(("get-by-id", await load.run(seconds: seconds) { index in
+        await row("get-by-id", pids: serverPIDs) { await load.run(seconds: seconds) { index in
             .init(method: .GET, url: "\(at(index))/Users/\(idList.randomElement()!)")
-        }))
+        } }
         let userCount = users
-        rows.append(("filter userName eq", await load.run(seconds: seconds) { index in
+        await row("filter userName eq", pids: serverPIDs) { await load.run(seconds: seconds) { index in
             let filter = #"userName eq "bench-\#(Int.random(in: 0..<userCount))@example.com""#
             return .init(method: .GET, url: "\(at(index))/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
-        }))
+        } }
         let runID = UInt32.random(in: 0...UInt32.max)
-        rows.append(("create", await load.run(seconds: seconds) { index in
+        await row("create", pids: serverPIDs) { await load.run(seconds: seconds) { index in
             .init(method: .POST, url: "\(at(index))/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
-        }))
-        rows.append(("PATCH replace", await load.run(seconds: seconds) { index in
+        } }
+        await row("PATCH replace", pids: serverPIDs) { await load.run(seconds: seconds) { index in
             .init(
                 method: .PATCH, url: "\(at(index))/Users/\(idList.randomElement()!)",
                 body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed \#(index)"}]}"#)
-        }))
+        } }
         if !skipMembers {
             let (group, spare) = try await largeGroup(load, base: base, members: idList, runID: runID)
-            rows.append(("add one member (\(idList.count)-member group)", await load.run(seconds: seconds, limit: spare.count) { index in
+            await row("add one member (\(idList.count)-member group)", pids: serverPIDs) { await load.run(seconds: seconds, limit: spare.count) { index in
                 .init(
                     method: .PATCH, url: "\(at(index))/Groups/\(group)",
                     body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"\#(spare[index])"}]}]}"#)
-            }))
+            } }
         }
         let instances = bases.count == 1 ? "" : ", requests spread over \(bases.count) instances"
         print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each\(instances)")
-        print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed")
-        for (name, result) in rows {
+        print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed  server CPU µs/req")
+        for (name, result, cpu) in rows {
             print(
                 name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(String(format: "%.0f", result.rate), 10)
                     + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 10) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 10)
-                    + pad("\(result.failures)", 8))
+                    + pad("\(result.failures)", 8) + pad(cpu.map { String(format: "%.0f", $0 * 1e6) } ?? "-", 18))
         }
         if let results {
-            let lines = rows.map { name, result in
+            let lines = rows.map { name, result, _ in
                 [label, name, String(format: "%.0f", result.rate), String(format: "%.2f", result.percentile(0.5) * 1000),
                  String(format: "%.2f", result.percentile(0.99) * 1000), "\(result.failures)"].joined(separator: "\t") + "\n"
             }
@@ -201,4 +218,28 @@ func pad(_ text: String, _ width: Int) -> String {
 
 func log(_ message: String) {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
+}
+
+/// CPU time (user + system) processes have used, from `/proc/<pid>/stat` (Linux).
+enum ProcessCPU {
+    /// The total of several processes; nil if there are none or one cannot be read.
+    static func seconds(_ pids: [Int32]) -> Double? {
+        guard !pids.isEmpty else { return nil }
+        var total = 0.0
+        for pid in pids {
+            guard let seconds = seconds(pid) else { return nil }
+            total += seconds
+        }
+        return total
+    }
+
+    static func seconds(_ pid: Int32) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 }

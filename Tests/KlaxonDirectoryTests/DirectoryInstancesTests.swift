@@ -159,8 +159,10 @@ struct DirectoryInstancesTests {
                         for step in 0..<8 {
                             _ = try await instance.issueToken(in: org, label: "instance \(index) token \(step)")
                             _ = try await instance.addLocation(named: "Office \(index)-\(step)", in: org)
-                            try await instance.recordActivity(
-                                ActivityEntry(organisation: org, at: Date(), method: "POST", path: "/\(index)/\(step)", status: 201))
+                            try await instance.recordActivity([
+                                ActivityEntry(organisation: org, at: Date(), method: "POST", path: "/\(index)/\(step)/a", status: 201),
+                                ActivityEntry(organisation: org, at: Date(), method: "POST", path: "/\(index)/\(step)/b", status: 201),
+                            ])
                         }
                     }
                 }
@@ -168,7 +170,7 @@ struct DirectoryInstancesTests {
             }
             #expect(try await instances[0].tokens(in: org).map(\.id) == (1...24).map(Int64.init))
             #expect(try await instances[1].locations(in: org).count == 25)
-            #expect(Set(try await instances[2].recentActivity(in: org, limit: 100).map(\.path)).count == 24)
+            #expect(Set(try await instances[2].recentActivity(in: org, limit: 100).map(\.path)).count == 48)
             // Every instance authenticates every instance's tokens.
             let secret = try await instances[2].issueToken(in: org, label: "late").secret
             #expect(try await instances[0].authenticate(secret: secret)?.0.slug == "acme")

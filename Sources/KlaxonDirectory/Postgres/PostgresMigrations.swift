@@ -133,6 +133,56 @@ enum PostgresMigrations {
                 )
                 """,
                 "CREATE INDEX activity_at ON activity (org_id, at)",
-            ])
+            ]),
+        SQLMigration(
+            version: 2, description: "administrators, admin sessions, sign-in failures; locations set by hand, synced location match key",
+            statements: [
+                // The synced location in its match form (`Location.matchKey`), so unmatched locations are found in SQL.
+                "ALTER TABLE resources ADD COLUMN synced_location_lc text COLLATE \"C\"",
+                "UPDATE resources SET synced_location_lc = lower(trim(synced_location)) WHERE synced_location IS NOT NULL",
+                "CREATE INDEX resources_synced_location ON resources (org_id, synced_location_lc) WHERE synced_location_lc IS NOT NULL",
+                // A location set by hand: which, by whom, when, and the synced location it was set against.
+                "ALTER TABLE resources ADD COLUMN location_choice_id bigint",
+                "ALTER TABLE resources ADD COLUMN location_choice_by text",
+                "ALTER TABLE resources ADD COLUMN location_choice_basis text",
+                "ALTER TABLE resources ADD COLUMN location_choice_at double precision",
+                """
+                CREATE TABLE administrators (
+                    org_id bigint NOT NULL,
+                    id bigint NOT NULL,
+                    login text NOT NULL,
+                    login_lc text COLLATE "C" NOT NULL,
+                    password_hash text,
+                    code_hash text COLLATE "C",
+                    code_expires double precision,
+                    created double precision NOT NULL,
+                    last_sign_in double precision,
+                    PRIMARY KEY (org_id, id)
+                )
+                """,
+                // Sign-in names are unique on the server: sign-in finds the organisation from the name.
+                "CREATE UNIQUE INDEX administrators_login ON administrators (login_lc)",
+                "CREATE UNIQUE INDEX administrators_code ON administrators (code_hash) WHERE code_hash IS NOT NULL",
+                """
+                CREATE TABLE admin_sessions (
+                    org_id bigint NOT NULL,
+                    hash text COLLATE "C" NOT NULL,
+                    admin_id bigint NOT NULL,
+                    csrf text NOT NULL,
+                    created double precision NOT NULL,
+                    expires double precision NOT NULL,
+                    PRIMARY KEY (org_id, hash)
+                )
+                """,
+                "CREATE UNIQUE INDEX admin_sessions_hash ON admin_sessions (hash)",
+                // Keyed by the name typed, which may belong to no account: the tally must not tell which do.
+                """
+                CREATE TABLE sign_in_failures (
+                    login_lc text COLLATE "C" NOT NULL PRIMARY KEY,
+                    failures bigint NOT NULL,
+                    last_failure double precision NOT NULL
+                )
+                """,
+            ]),
     ]
 }

@@ -26,7 +26,7 @@ struct ResourceListing {
         self.count = max(query.count, 0)
         self.includeMembers = query.includeMembers
         let translator = SQLFilterTranslator(kind: kind, organisation: organisation, schema: schema, dialect: dialect)
-        var filtered = SQLFragment(" FROM resources r WHERE r.org_id = ? AND r.kind = ?", [.integer(organisation), .text(kind.rawValue)])
+        var filtered = SQLFragment(" FROM resources r WHERE r.org_id = ? AND r.kind = \(kind.sqlLiteral)", [.integer(organisation)])
         if let filter = query.filter {
             evaluator = try FilterEvaluator(filter, for: schema)
             let translation = translator.translate(filter)

@@ -92,7 +92,7 @@ enum SQLDialect: Sendable {
         switch (self, numbering) {
         case (.sqlite, .resource(let organisation, let kind)):
             return SQLFragment(
-                "(SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = ?)", [.integer(organisation), .text(kind.rawValue)])
+                "(SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral))", [.integer(organisation)])
         case (.sqlite, .activity(let organisation)):
             return SQLFragment("(SELECT coalesce(max(seq), 0) + 1 FROM activity WHERE org_id = ?)", [.integer(organisation)])
         case (.postgres, .resource):

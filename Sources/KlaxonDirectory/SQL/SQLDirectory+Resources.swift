@@ -24,13 +24,14 @@ extension SQLDirectory {
             var insert = SQLFragment(
                 """
                 INSERT INTO resources (org_id, id, kind, seq, version, created, created_at, last_modified, last_modified_at, json, \
-                user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem) \
+                user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem, \
+                synced_location_lc, location_choice_id, location_choice_by, location_choice_basis, location_choice_at) \
                 VALUES
                 """,
                 [])
-            insert.append(" (?, ?, ?, ", .integer(org), .text(id), .text(kind.rawValue))
+            insert.append(" (?, ?, \(kind.sqlLiteral), ", .integer(org), .text(id))
             insert.append(dialect.next(.resource(organisation: org, kind: kind)))
-            insert.append(", 1, \(SQLFragment.placeholders(13)))", .text(now.text), .double(now.seconds), .text(now.text), .double(now.seconds))
+            insert.append(", 1, \(SQLFragment.placeholders(18)))", .text(now.text), .double(now.seconds), .text(now.text), .double(now.seconds))
             insert.binds += Self.indexedValues(document, profile)
             let statement = insert
             try await Self.claiming(Self.uniqueIndex(kind), or: Self.nameTaken(document, kind)) { try await db.execute(statement) }
@@ -118,8 +119,8 @@ extension SQLDirectory {
             let now = Timestamp.now()
             let deleted = try await db.rows(
                 SQLFragment(
-                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = ? RETURNING id",
-                    [.integer(org), .text(id), .text(kind.rawValue)]))
+                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING id",
+                    [.integer(org), .text(id)]))
             guard !deleted.isEmpty else { throw Self.notFound(kind, id) }
             // The groups it belonged to have changed: give them a new version.
             try await db.execute(
@@ -174,9 +175,9 @@ extension SQLDirectory {
 
     func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, lock: SQLDialect.RowLock? = nil) -> SQLFragment {
         SQLFragment(
-            ResourceRecord.select(kind, members: kind == .group && members, dialect: dialect) + " WHERE r.org_id = ? AND r.id = ? AND r.kind = ?"
-                + (lock.map { dialect.locking($0, of: "r") } ?? ""),
-            [.integer(organisation), .text(id), .text(kind.rawValue)])
+            ResourceRecord.select(kind, members: kind == .group && members, dialect: dialect)
+                + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)" + (lock.map { dialect.locking($0, of: "r") } ?? ""),
+            [.integer(organisation), .text(id)])
     }
 
     /// Reads a resource and locks it until the transaction ends, so that writers of one resource take turns
@@ -220,23 +221,24 @@ extension SQLDirectory {
         case .group:
             rows = try await db.rows(
                 SQLFragment(
-                    "SELECT id FROM resources WHERE org_id = ? AND kind = ? AND display_name_lc = ?",
-                    [.integer(organisation), .text(kind.rawValue), .text(orNull: document.displayNameLC)]))
+                    "SELECT id FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral) AND display_name_lc = ?",
+                    [.integer(organisation), .text(orNull: document.displayNameLC)]))
         }
         for row in rows where try row.text("id") != id {
             throw Self.nameTaken(document, kind)
         }
     }
 
-    /// 400 `invalidValue` if the profile names a location this organisation does not have. The location cannot be
-    /// removed until the transaction ends.
+    /// 400 `invalidValue` if the profile names a location (in force or set by hand) this organisation does not
+    /// have. The locations cannot be removed until the transaction ends.
     func checkLocation(of profile: KlaxonProfile?, in organisation: Int, on db: any SQLConnection) async throws {
-        guard let location = profile?.locationID else { return }
-        let rows = try await db.rows(
-            SQLFragment(
-                "SELECT 1 FROM locations WHERE org_id = ? AND id = ?" + dialect.locking(.keyShare, of: "locations"),
-                [.integer(organisation), .integer(Int(location))]))
-        guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
+        for location in Set([profile?.locationID, profile?.locationChoice?.locationID].compactMap { $0 }) {
+            let rows = try await db.rows(
+                SQLFragment(
+                    "SELECT 1 FROM locations WHERE org_id = ? AND id = ?" + dialect.locking(.keyShare, of: "locations"),
+                    [.integer(organisation), .integer(Int(location))]))
+            guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
+        }
     }
 
     /// Adds members to a group (ignoring ids already there) after checking that each is a user or group of the
@@ -291,7 +293,8 @@ extension SQLDirectory {
         var update = SQLFragment(
             """
             UPDATE resources SET version = ?, last_modified = ?, last_modified_at = ?, json = ?, user_name_lc = ?, display_name = ?, \
-            display_name_lc = ?, external_id = ?, synced_location = ?, location_id = ?, phone_e164 = ?, phone_problem = ? \
+            display_name_lc = ?, external_id = ?, synced_location = ?, location_id = ?, phone_e164 = ?, phone_problem = ?, \
+            synced_location_lc = ?, location_choice_id = ?, location_choice_by = ?, location_choice_basis = ?, location_choice_at = ? \
             WHERE org_id = ? AND id = ?
             """,
             [.integer(record.version), .text(now.text), .double(now.seconds)])
@@ -306,6 +309,17 @@ extension SQLDirectory {
             .text(JSONWriter.string(from: .object(document.object))), .text(orNull: document.userNameLC), .text(orNull: document.displayName),
             .text(orNull: document.displayNameLC), .text(orNull: document.externalID), .text(orNull: profile?.syncedLocation),
             profile?.locationID.map { .integer(Int($0)) } ?? .null, .text(orNull: profile?.phoneE164), .text(orNull: profile?.phoneProblem),
+        ] + profileValues(profile)
+    }
+
+    /// The columns added for the admin UI, in the order the statements above name them: the synced location's
+    /// match key and the location set by hand.
+    static func profileValues(_ profile: KlaxonProfile?) -> [SQLValue] {
+        let choice = profile?.locationChoice
+        return [
+            .text(orNull: profile?.syncedLocation.map(Location.matchKey)), choice.map { .integer(Int($0.locationID)) } ?? .null,
+            .text(orNull: choice?.source.rawValue), .text(orNull: choice?.syncedLocation),
+            choice.map { .double($0.at.timeIntervalSince1970) } ?? .null,
         ]
     }
 

@@ -132,7 +132,7 @@ public final class SQLDirectory: Directory {
 
     /// 404 if the organisation does not exist. Otherwise its row stays locked until the transaction ends, so that
     /// changes numbering its tokens and locations, or choosing its Default, take turns across instances.
-    private func lockOrganisation(_ organisation: Int, on db: any SQLConnection) async throws {
+    func lockOrganisation(_ organisation: Int, on db: any SQLConnection) async throws {
         let rows = try await db.rows(
             SQLFragment("SELECT 1 FROM organisations WHERE id = ?" + dialect.locking(.update, of: "organisations"), [.integer(organisation)]))
         guard !rows.isEmpty else { throw SCIMError.notFound("organisation \(organisation) does not exist") }
@@ -281,11 +281,13 @@ public final class SQLDirectory: Directory {
             guard !location.isDefault else {
                 throw SCIMError.invalidValue("'\(location.name)' is the Default location and cannot be removed; make another location the Default first")
             }
-            // Users at the removed location fall back to the Default, as an unknown location name would.
+            // Users at the removed location fall back to the Default, as an unknown location name would; a choice of
+            // it made by hand (which is always the location in force) is forgotten.
             try await db.execute(
                 SQLFragment(
                     """
-                    UPDATE resources SET location_id = (SELECT id FROM locations WHERE org_id = ? AND is_default = 1) \
+                    UPDATE resources SET location_id = (SELECT id FROM locations WHERE org_id = ? AND is_default = 1), \
+                    location_choice_id = NULL, location_choice_by = NULL, location_choice_basis = NULL, location_choice_at = NULL \
                     WHERE org_id = ? AND location_id = ?
                     """,
                     [.integer(org), .integer(org), .integer(Int(id))]))
@@ -306,7 +308,7 @@ public final class SQLDirectory: Directory {
         }
     }
 
-    private static func location(_ row: SQLRow) throws -> Location {
+    static func location(_ row: SQLRow) throws -> Location {
         Location(
             id: Int64(try row.integer("id")), organisation: Int64(try row.integer("org_id")), name: try row.text("name"),
             isDefault: try row.integer("is_default") != 0)
@@ -334,17 +336,22 @@ public final class SQLDirectory: Directory {
 
     // MARK: Activity
 
-    public func recordActivity(_ entry: ActivityEntry) async throws {
-        let org = Int(entry.organisation)
-        var insert = SQLFragment(
-            "INSERT INTO activity (org_id, seq, at, method, path, status, resource_id, detail, client) VALUES (?, ", [.integer(org)])
-        insert.append(dialect.next(.activity(organisation: org)))
-        insert.append(
-            ", ?, ?, ?, ?, ?, ?, ?)", .double(entry.at.timeIntervalSince1970), .text(entry.method), .text(entry.path),
-            .integer(entry.status), .text(orNull: entry.resourceID), .text(orNull: entry.detail), .text(orNull: entry.client))
-        let statement = insert
-        try await database.autocommit { db in
-            try await db.execute(statement)
+    public func recordActivity(_ entries: [ActivityEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        let statements = entries.map { entry in
+            let org = Int(entry.organisation)
+            var insert = SQLFragment(
+                "INSERT INTO activity (org_id, seq, at, method, path, status, resource_id, detail, client) VALUES (?, ", [.integer(org)])
+            insert.append(dialect.next(.activity(organisation: org)))
+            insert.append(
+                ", ?, ?, ?, ?, ?, ?, ?)", .double(entry.at.timeIntervalSince1970), .text(entry.method), .text(entry.path),
+                .integer(entry.status), .text(orNull: entry.resourceID), .text(orNull: entry.detail), .text(orNull: entry.client))
+            return insert
+        }
+        try await database.transaction { db in
+            for statement in statements {
+                try await db.execute(statement)
+            }
         }
     }
 

@@ -252,8 +252,13 @@ struct SQLFilterTranslator {
                 return nil  // callers negate `eq`, so that a missing value matches
             case .eq, .gt, .ge, .lt, .le:
                 return SQLFragment("(\(notNull) \(Self.sqlOperator(op)) ?)", [.text(operand)])
-            case .co, .sw, .ew:
-                return dialect.patternMatch(column.sql, caseExact: caseExact, operand, leading: op != .sw, trailing: op != .ew)
+            case .sw:
+                // A range rather than a pattern: SQLite connections plan statements without looking at bound values
+                // (query planner stability), so only a range keeps a prefix search an index look-up. Columns compare
+                // as UTF-8 bytes; U+10FFFF, a noncharacter, is the largest code point.
+                return SQLFragment("(\(notNull) >= ? AND \(column.sql) < ?)", [.text(operand), .text(operand + "\u{10FFFF}")])
+            case .co, .ew:
+                return dialect.patternMatch(column.sql, caseExact: caseExact, operand, leading: true, trailing: op != .ew)
             }
         case .dateTime:
             guard let seconds = SCIMDateTime.seconds(from: text) else { return nil }
