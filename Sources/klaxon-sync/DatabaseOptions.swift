@@ -67,12 +67,5 @@ struct OrganisationOption: ParsableArguments {
 /// Runs `body` with an open directory and closes it afterwards, whether or not `body` throws.
 func withDirectory<T: Sendable>(_ options: DatabaseOptions, _ body: (any Directory) async throws -> T) async throws -> T {
     let directory = try await options.open()
-    do {
-        let result = try await body(directory)
-        try await directory.close()
-        return result
-    } catch {
-        try? await directory.close()
-        throw error
-    }
+    return try await directory.closing { try await body(directory) }
 }

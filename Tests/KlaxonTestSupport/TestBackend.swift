@@ -59,14 +59,7 @@ public enum TestBackend: String, Sendable, CaseIterable, CustomStringConvertible
     public func withDirectory<T>(_ body: (SQLDirectory) async throws -> T) async throws -> T {
         try await withScratchDatabase { database in
             let directory = try await database.open()
-            do {
-                let result = try await body(directory)
-                try await directory.close()
-                return result
-            } catch {
-                try? await directory.close()
-                throw error
-            }
+            return try await directory.closing { try await body(directory) }
         }
     }
 }

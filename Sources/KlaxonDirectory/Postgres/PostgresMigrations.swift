@@ -87,14 +87,8 @@ enum PostgresMigrations {
                     phone_problem text,
                     PRIMARY KEY (org_id, id)
                 )
-                """,
-                "CREATE UNIQUE INDEX resources_seq ON resources (org_id, kind, seq)",
-                // Only users have a user_name_lc, so this is both the look-up and the uniqueness rule.
-                "CREATE UNIQUE INDEX resources_user_name ON resources (org_id, user_name_lc)",
-                "CREATE INDEX resources_display_name ON resources (org_id, kind, display_name_lc)",
-                "CREATE UNIQUE INDEX resources_group_name ON resources (org_id, display_name_lc) WHERE kind = 'Group'",
-                "CREATE INDEX resources_external_id ON resources (org_id, kind, external_id)",
-                "CREATE INDEX resources_location ON resources (org_id, location_id) WHERE location_id IS NOT NULL",
+                """
+            ] + SQLSchema.resourceIndexes + [
                 """
                 CREATE TABLE resource_emails (
                     org_id bigint NOT NULL,

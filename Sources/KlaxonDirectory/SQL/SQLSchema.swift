@@ -45,4 +45,16 @@ struct SQLSchema: Sendable {
     private func takeLock(on db: any SQLConnection) async throws {
         if let lock { try await db.execute(SQLFragment(lock)) }
     }
+
+    /// The indexes of `resources` (migration 1), which both backends write alike: what an `eq` filter, a
+    /// uniqueness check and the list order look up.
+    static let resourceIndexes = [
+        "CREATE UNIQUE INDEX resources_seq ON resources (org_id, kind, seq)",
+        // Only users have a user_name_lc, so this is both the look-up and the uniqueness rule.
+        "CREATE UNIQUE INDEX resources_user_name ON resources (org_id, user_name_lc)",
+        "CREATE INDEX resources_display_name ON resources (org_id, kind, display_name_lc)",
+        "CREATE UNIQUE INDEX resources_group_name ON resources (org_id, display_name_lc) WHERE kind = 'Group'",
+        "CREATE INDEX resources_external_id ON resources (org_id, kind, external_id)",
+        "CREATE INDEX resources_location ON resources (org_id, location_id) WHERE location_id IS NOT NULL",
+    ]
 }
