@@ -20,12 +20,17 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // RFC 7643/7644 as values and pure functions. No I/O.
         .target(name: "SCIM", swiftSettings: swiftSettings),
         // Mapping files, the Entra expression language, transformers, lint.
-        .target(name: "KlaxonMapping", dependencies: ["SCIM"], swiftSettings: swiftSettings),
+        .target(
+            name: "KlaxonMapping",
+            dependencies: ["SCIM", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // Persistence behind the `Directory` protocol.
         .target(name: "KlaxonDirectory", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         // The HTTP service.
@@ -52,6 +57,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
-        .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping"], swiftSettings: swiftSettings),
+        .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping", "SCIM"], swiftSettings: swiftSettings),
     ]
 )
