@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KlaxonMapping", targets: ["KlaxonMapping"]),
         .executable(name: "klaxon-sync", targets: ["klaxon-sync"]),
         .executable(name: "klaxon-bench", targets: ["klaxon-bench"]),
+        .plugin(name: "LintMappings", targets: ["LintMappings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +56,13 @@ let package = Package(
             name: "klaxon-bench",
             dependencies: ["SCIM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
+        ),
+        // `swift package lint-mappings`: lints Mappings/ with `klaxon-sync lint`.
+        .plugin(
+            name: "LintMappings",
+            capability: .command(
+                intent: .custom(verb: "lint-mappings", description: "Lint the mapping files in Mappings/")),
+            dependencies: ["klaxon-sync"]
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping", "SCIM"], swiftSettings: swiftSettings),
