@@ -278,7 +278,7 @@ enum LintFixture {
     }
 
     @Test func everyRuleIsCovered() {
-        let covered = Set(Self.cases.map(\.rule) + ExpressionLintRuleTests.cases.map(\.rule) + [.inputLimits])
+        let covered = Set(Self.cases.map(\.rule) + MappingExpressionLintTests.cases.map(\.rule) + [.inputLimits])
         #expect(Set(LintRule.allCases).subtracting(covered).isEmpty)
     }
 

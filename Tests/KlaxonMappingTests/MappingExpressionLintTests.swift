@@ -3,7 +3,7 @@ import Testing
 
 /// The lint rules about expressions: problems are reported at their column inside the expression, mapped to
 /// the file through quotes, escapes and block scalars.
-@Suite struct ExpressionLintRuleTests {
+@Suite struct MappingExpressionLintTests {
     static let cases: [RuleCase] = [
         RuleCase(
             rule: .expressionSyntax, bad: LintFixture.users("- { target: displayName, type: expression, expression: 'Join(\" \", [givenName]' }"),
