@@ -150,7 +150,7 @@ import Testing
         #expect(users.matchingAttributes.map(\.target) == ["userName", "externalId", "emails[type eq \"work\"].value"])
         #expect(users.matchingAttributes.map(\.precedence) == [1, 2, 3])
         let mapped = try users.map(record: ["userPrincipalName": "a@b.c", "mail": "a@b.c"])
-        #expect(mapped.matchingValues.map(\.value) == ["a@b.c", nil, "a@b.c"])
+        #expect(mapped.matchingValues == ["a@b.c", nil, "a@b.c"])
         #expect(users.matchingAttributes[2].path.valueFilter != nil)
     }
 

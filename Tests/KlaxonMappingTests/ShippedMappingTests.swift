@@ -85,6 +85,6 @@ import Testing
             record: ["EmployeeID": "E1", "WorkEmail": "A@B.C", "Status": "terminated", "EmployeeType": "Employee"], mode: .update)
         #expect(leaver.resource["active"] == false)
         #expect(leaver.resource["userName"] == "a@b.c")
-        #expect(leaver.matchingValues.map(\.value) == ["a@b.c", "E1"])
+        #expect(leaver.matchingValues == ["a@b.c", "E1"])
     }
 }

@@ -10,7 +10,7 @@ import SCIM
 /// let users = try MappingEngine.load(contentsOf: "Mappings/entra-id.yaml", object: "users")
 /// let mapped = try users.map(record: ["userPrincipalName": "zoe@contoso.com", "city": "Leeds"], mode: .create)
 /// mapped.resource["userName"]            // "zoe@contoso.com"
-/// mapped.matchingValues.first?.value     // "zoe@contoso.com": look the target up by this first
+/// mapped.matchingValues.first            // "zoe@contoso.com": look the target up by this first
 /// ```
 public struct MappingEngine: Sendable {
     /// The object mapping this engine runs.
@@ -148,7 +148,7 @@ public struct MappingEngine: Sendable {
         }
         return MappedResource(
             resource: compiled.layout.build(outputs), isInScope: inScope, clearedAttributes: cleared,
-            matchingValues: compiled.matching.map { MatchingValue(attribute: $0.attribute, value: outputs[$0.step]) })
+            matchingValues: compiled.matching.map { outputs[$0.step] })
     }
 }
 
@@ -160,8 +160,9 @@ public struct MappedResource: Sendable, Equatable {
     public var isInScope: Bool
     /// Targets to clear on the existing object: their value was null and the mapping says `onNull: clear`.
     public var clearedAttributes: [String]
-    /// The matching attributes' values, in precedence order.
-    public var matchingValues: [MatchingValue]
+    /// The matching attributes' values, in precedence order: one for each of the engine's
+    /// ``MappingEngine/matchingAttributes``, nil where the record gave none.
+    public var matchingValues: [JSONValue?]
 }
 
 /// An attribute the sync engine matches source and target objects on ("Match objects using this
@@ -172,12 +173,6 @@ public struct MatchingAttribute: Sendable, Hashable {
     /// The parsed path, for building a `filter` on the target server.
     public let path: PatchPath
     public let precedence: Int
-}
-
-/// A matching attribute's value for one record; nil when the record gave none.
-public struct MatchingValue: Sendable, Equatable {
-    public let attribute: MatchingAttribute
-    public let value: JSONValue?
 }
 
 extension JSONValue {
@@ -195,8 +190,9 @@ extension JSONValue {
 
 /// One compiled object mapping: what ``MappingEngine`` runs.
 struct CompiledObjectMapping: Sendable {
-    /// One attribute mapping, ready to run.
-    struct Step: Sendable {
+    /// One attribute mapping, ready to run. A class, so that running a step retains one reference rather
+    /// than copying each of its fields.
+    final class Step: Sendable {
         enum Producer: Sendable {
             case source(Int)
             case constant(JSONValue)
@@ -219,6 +215,21 @@ struct CompiledObjectMapping: Sendable {
         let clearOnNull: Bool
         let isMatching: Bool
         let coercion: TargetCoercion
+
+        init(
+            target: String, producer: Producer, transforms: [Transform], defaultValue: JSONValue?, defaultAlways: Bool,
+            onCreateOnly: Bool, clearOnNull: Bool, isMatching: Bool, coercion: TargetCoercion
+        ) {
+            self.target = target
+            self.producer = producer
+            self.transforms = transforms
+            self.defaultValue = defaultValue
+            self.defaultAlways = defaultAlways
+            self.onCreateOnly = onCreateOnly
+            self.clearOnNull = clearOnNull
+            self.isMatching = isMatching
+            self.coercion = coercion
+        }
     }
 
     let resourceSchema: ResourceSchema

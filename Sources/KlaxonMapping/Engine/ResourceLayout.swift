@@ -42,6 +42,7 @@ struct ResourceLayout: Sendable {
                 if let whole, case .array(let list)? = outputs[whole] { items = list }
                 for element in elements {
                     var members = element.fixed
+                    members.reserveCapacity(element.fixed.count + element.subs.count)
                     for (name, output) in element.subs {
                         if let value = outputs[output] { members.append(JSONObject.Member(key: name, value: value)) }
                     }
@@ -52,6 +53,7 @@ struct ResourceLayout: Sendable {
             guard !subs.isEmpty else { return whole.flatMap { outputs[$0] } }
             var members: [JSONObject.Member] = []
             if let whole, case .object(let object)? = outputs[whole] { members = object.members }
+            members.reserveCapacity(members.count + subs.count)
             for (name, output) in subs {
                 if let value = outputs[output] { members.append(JSONObject.Member(key: name, value: value)) }
             }
@@ -66,6 +68,10 @@ struct ResourceLayout: Sendable {
 
     private let coreURN: JSONValue
     private var containers: [Container] = [Container(urn: nil)]
+    /// The most top-level members a resource can have: `schemas`, the core attributes and the extensions.
+    private var memberCapacity: Int {
+        1 + (containers.first?.attributes.count ?? 0) + containers.count - 1
+    }
 
     init(coreSchema: String) {
         coreURN = .string(coreSchema)
@@ -104,10 +110,15 @@ struct ResourceLayout: Sendable {
     /// The resource for one record's outputs (nil: not written). `schemas` lists the core schema and each
     /// extension that got a value.
     func build(_ outputs: [JSONValue?]) -> JSONObject {
-        var members: [JSONObject.Member] = [JSONObject.Member(key: "schemas", value: .null)]
-        var schemas: [JSONValue] = [coreURN]
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(memberCapacity)
+        members.append(JSONObject.Member(key: "schemas", value: .null))
+        var schemas: [JSONValue] = []
+        schemas.reserveCapacity(containers.count)
+        schemas.append(coreURN)
         for container in containers {
             var written: [JSONObject.Member] = []
+            written.reserveCapacity(container.urn == nil ? 0 : container.attributes.count)
             for attribute in container.attributes {
                 if let value = attribute.build(outputs) { written.append(JSONObject.Member(key: attribute.name, value: value)) }
             }

@@ -11,11 +11,20 @@ struct TrimTransformer: Transformer {
 
     func transform(_ value: JSONValue, context: TransformContext) -> TransformOutcome {
         .value(value.mappingStrings { text in
+            // Most values have nothing to trim: say so without classifying every character.
+            if let first = text.utf8.first, let last = text.utf8.last, Self.isPlainASCII(first), Self.isPlainASCII(last) {
+                return text
+            }
             guard let first = text.firstIndex(where: { !$0.isWhitespace }),
                 let last = text.lastIndex(where: { !$0.isWhitespace })
             else { return "" }
             return String(text[first...last])
         })
+    }
+
+    /// An ASCII byte that is not white space (nor a control character, some of which Unicode counts as such).
+    private static func isPlainASCII(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F
     }
 }
 
