@@ -22,6 +22,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // RFC 7643/7644 as values and pure functions. No I/O.
@@ -33,11 +40,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Persistence behind the `Directory` protocol.
-        .target(name: "KlaxonDirectory", dependencies: ["SCIM"], swiftSettings: swiftSettings),
+        .target(
+            name: "KlaxonDirectory",
+            dependencies: [
+                "SCIM",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP service.
         .target(
             name: "KlaxonServer",
-            dependencies: ["SCIM", "KlaxonMapping", "KlaxonDirectory"],
+            dependencies: [
+                "SCIM", "KlaxonMapping", "KlaxonDirectory",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The provisioning agent.
@@ -48,13 +69,21 @@ let package = Package(
             dependencies: [
                 "SCIM", "KlaxonMapping", "KlaxonDirectory", "KlaxonServer", "KlaxonSyncEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         // Throughput benchmarks; run in release: `swift run -c release klaxon-bench core`.
         .executableTarget(
             name: "klaxon-bench",
-            dependencies: ["SCIM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "SCIM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // `swift package lint-mappings`: lints Mappings/ with `klaxon-sync lint`.
@@ -66,5 +95,16 @@ let package = Package(
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping", "SCIM"], swiftSettings: swiftSettings),
+        .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KlaxonServerTests",
+            dependencies: [
+                "KlaxonServer", "KlaxonDirectory", "SCIM",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -39,33 +39,38 @@ public protocol Directory: Sendable {
     /// Adds a location; 409 `uniqueness` if the name exists (case-insensitive).
     func addLocation(named name: String, in organisation: Organisation.ID) async throws -> Location
     func renameLocation(_ id: Location.ID, to name: String, in organisation: Organisation.ID) async throws -> Location
-    /// Removes a location. The Default location cannot be removed (400 `invalidValue`).
+    /// Removes a location; users whose profile named it move to the Default location. The Default location cannot
+    /// be removed (400 `invalidValue`).
     func removeLocation(_ id: Location.ID, in organisation: Organisation.ID) async throws
     func setDefaultLocation(_ id: Location.ID, in organisation: Organisation.ID) async throws
 
     // MARK: Resources
 
     /// Stores a new user or group: assigns `id`, `meta` and version 1. Throws 409 `uniqueness` for a taken
-    /// `userName` (case-insensitive) or group `displayName`. A group's `members` go to the membership table.
+    /// `userName` (case-insensitive) or group `displayName`, and 400 `invalidValue` for a missing `userName` or group
+    /// `displayName` or an unknown member id. A group's `members` go to the membership table.
     func createResource(_ kind: ResourceKind, in organisation: Organisation.ID, _ write: ResourceWrite) async throws -> StoredResource
     /// One resource, or nil. `includeMembers: false` skips reading a group's members.
     func resource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID, includeMembers: Bool) async throws -> StoredResource?
-    /// Reads a resource, lets `change` compute its new state, and stores that, all in one transaction.
-    /// `ifMatch` is the version the client last saw (412 if it is stale). `change` sees the group's members only
-    /// when `includeMembers` is true; otherwise the stored members are kept.
+    /// Reads a resource, lets `change` compute its new state, and stores that as the next version, all in one
+    /// transaction. `ifMatch` is the version the client last saw (412 if it is stale). `change` sees the group's
+    /// members only when `includeMembers` is true, and then the written `members` replace them; otherwise the stored
+    /// members are kept and any `members` in the write are ignored. If `change` throws, nothing is stored.
     func updateResource(
         _ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: Int?, includeMembers: Bool,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource
     /// Applies member changes to a group by member id without reading the whole list, then lets `change` update
-    /// the rest of the group (e.g. a rename sent in the same PATCH). Unknown member ids are 400 `invalidValue`.
+    /// the rest of the group (e.g. a rename sent in the same PATCH), and stores the next version. `change` sees, and
+    /// the method returns, the group without `members`. Unknown member ids are 400 `invalidValue`.
     func updateMembers(
-        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MemberChanges,
+        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MembershipPatch,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource
-    /// Deletes a resource and its memberships; 404 if there is none.
+    /// Deletes a resource and its memberships (the groups it was in get a new version); 404 if there is none.
     func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID) async throws
     /// A page of resources matching a query, with the total count. Filters are pushed down to SQL where they can be.
+    /// Throws 400 `invalidFilter` for a filter the schema rejects and 400 `invalidValue` for an unsupported `sortBy`.
     func queryResources(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> ResourcePage
 
     // MARK: Activity
@@ -167,8 +172,11 @@ public struct KlaxonProfile: Sendable, Hashable {
 }
 
 /// What a write stores: the resource as the client sent it (validated), and for users the derived profile.
+/// `id`, `meta`, a group's `members` and a user's `groups` in `object` are not stored as sent: the directory
+/// assigns the first two and keeps relations in the membership table.
 public struct ResourceWrite: Sendable {
     public var object: JSONObject
+    /// For users: nil keeps the stored profile (an empty one on create). Ignored for groups.
     public var profile: KlaxonProfile?
 
     public init(object: JSONObject, profile: KlaxonProfile? = nil) {
@@ -178,7 +186,8 @@ public struct ResourceWrite: Sendable {
 }
 
 /// A resource as stored. `object` holds `id`, `schemas`, `meta` (with `version`, `created`, `lastModified`,
-/// `resourceType`; `location` is added by the server, which knows its URL) and, for groups read with members, `members`.
+/// `resourceType`; `location` is added by the server, which knows its URL), for groups read with members `members`
+/// (`value`, `display`, `type`), and for users in groups `groups` (`value`, `display`). `profile` is set for users.
 public struct StoredResource: Sendable, Hashable {
     public var kind: ResourceKind
     public var id: String
@@ -195,22 +204,10 @@ public struct StoredResource: Sendable, Hashable {
     }
 }
 
-/// Member changes by member id, as Entra and Okta send them in a group PATCH.
-public struct MemberChanges: Sendable, Hashable {
-    /// Replace the whole list with these first (if set), then remove, then add.
-    public var replaceAll: [JSONObject]?
-    public var remove: Set<String>
-    /// Members to add (`value` is the member id); ids already present are ignored.
-    public var add: [JSONObject]
-
-    public init(replaceAll: [JSONObject]? = nil, remove: Set<String> = [], add: [JSONObject] = []) {
-        self.replaceAll = replaceAll
-        self.remove = remove
-        self.add = add
-    }
-}
-
-/// A list request: filter, sort and 1-based paging.
+/// A list request: filter, sort and 1-based paging (a `startIndex` below 1 counts as 1, a negative `count` as 0;
+/// `count` 0 asks for the total alone).
+/// `sortBy` may name `userName`, `displayName`, `externalId`, `id`, `meta.created` or `meta.lastModified`;
+/// resources without the attribute come last. Without `sortBy`, resources come in creation order.
 public struct ResourceQuery: Sendable {
     public var filter: Filter?
     public var sortBy: AttributePath?

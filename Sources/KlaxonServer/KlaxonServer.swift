@@ -1,5 +1,46 @@
-// KlaxonServer: the HTTP service (SCIM routes, per-organisation token auth, profile mapping, admin UI).
-// Filled by the server issue.
-import KlaxonDirectory
-import KlaxonMapping
+public import Hummingbird
+public import KlaxonDirectory
+public import Logging
 import SCIM
+
+/// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, `/healthz` and `/metrics`.
+///
+/// ```swift
+/// let directory = try await SQLiteDirectory.open(path: "klaxon.sqlite")
+/// let app = try KlaxonServer.application(directory: directory, configuration: ServerConfiguration(port: 8080))
+/// try await app.runService()
+/// ```
+public enum KlaxonServer {
+    public static func application(
+        directory: any Directory,
+        configuration: ServerConfiguration,
+        profiles: ProfileDeriver,
+        registry: SchemaRegistry = .standard,
+        logger: Logger = Logger(label: "klaxon-sync"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let metrics = MetricsRegistry()
+        let activity = ActivityRecorder(directory: directory, logger: logger)
+        let service = SCIMService(directory: directory, registry: registry, profiles: profiles)
+        let router = Router(context: SCIMRequestContext.self)
+        router.add(middleware: MetricsMiddleware(registry: metrics))
+        router.add(middleware: SCIMErrorMiddleware())
+        router.get("healthz") { _, _ in
+            SCIMResponse.json(200, ["status": "ok"])
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        SCIMRoutes(service: service, activity: activity, configuration: configuration)
+            .register(on: router, auth: TokenAuthMiddleware(directory: directory, cacheTTL: configuration.tokenCacheTTL))
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "klaxon-sync"),
+            // Services stop in reverse order: the activity log is flushed before the directory closes.
+            services: [DirectoryCloser(directory: directory), activity],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,159 @@
+import SQLiteNIO
+
+/// One writer connection and a fixed set of reader connections to one SQLite file in WAL mode.
+///
+/// Writes are serialised on the writer, one transaction at a time; reads run concurrently on the readers, each
+/// seeing the last committed state. SQLite allows one writer per file anyway, and WAL lets readers proceed while
+/// it writes.
+///
+/// ```swift
+/// let pool = try await SQLiteConnectionPool.open(path: "/tmp/klaxon.sqlite", readers: 4)
+/// try await pool.write { connection in try await connection.query("INSERT …", [.integer(1)]) }
+/// let rows = try await pool.read { connection in try await connection.query("SELECT …", []) }
+/// try await pool.close()
+/// ```
+final class SQLiteConnectionPool: Sendable {
+    private let writer: ConnectionQueue
+    private let readers: ConnectionQueue
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = ConnectionQueue([writer])
+        self.readers = ConnectionQueue(readers)
+    }
+
+    /// Opens the file (creating it if needed), switches it to WAL mode and opens the connections.
+    static func open(path: String, readers readerCount: Int) async throws -> SQLiteConnectionPool {
+        var opened: [SQLiteConnection] = []
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path))
+            opened.append(writer)
+            _ = try await writer.query("PRAGMA journal_mode = WAL")
+            _ = try await writer.query("PRAGMA synchronous = NORMAL")
+            for _ in 0..<max(1, readerCount) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path))
+                opened.append(reader)
+                // Readers never write; this turns a mistake into an error instead of a second writer.
+                _ = try await reader.query("PRAGMA query_only = ON")
+            }
+            return SQLiteConnectionPool(writer: writer, readers: Array(opened.dropFirst()))
+        } catch {
+            for connection in opened {
+                try? await connection.close()
+            }
+            throw error
+        }
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`), rolling back if it throws.
+    func write<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await withWriter { connection in
+            try await connection.transaction(begin: "BEGIN IMMEDIATE", body)
+        }
+    }
+
+    /// Runs `body` on the writer without a transaction: for single statements, which SQLite commits on their own.
+    func withWriter<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await writer.with(body)
+    }
+
+    /// Runs `body` on a reader, outside any transaction: each statement sees one consistent, committed state, so
+    /// the directory reads what belongs together (a resource and its relations, a page and its total) in one statement.
+    func read<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await readers.with(body)
+    }
+
+    /// Waits for running work to finish, then closes every connection. Later calls fail.
+    func close() async throws {
+        var firstError: (any Error)?
+        for queue in [writer, readers] {
+            for connection in await queue.drain() {
+                do {
+                    try await connection.close()
+                } catch {
+                    firstError = firstError ?? error
+                }
+            }
+        }
+        if let firstError { throw firstError }
+    }
+}
+
+/// Hands out idle connections one caller at a time; callers wait, in order, when all are busy.
+private actor ConnectionQueue {
+    private var idle: [SQLiteConnection]
+    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    private let total: Int
+    /// Set when closing starts: new callers are refused, callers already waiting are still served.
+    private var closing = false
+
+    init(_ connections: [SQLiteConnection]) {
+        self.idle = connections
+        self.total = connections.count
+    }
+
+    private func take() async throws -> SQLiteConnection {
+        guard !closing else { throw SQLiteDirectoryError.closed }
+        if let connection = idle.popLast() { return connection }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func put(_ connection: SQLiteConnection) {
+        if waiters.isEmpty {
+            idle.append(connection)
+        } else {
+            waiters.removeFirst().resume(returning: connection)
+        }
+    }
+
+    nonisolated func with<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        let connection = try await take()
+        do {
+            let result = try await body(connection)
+            await put(connection)
+            return result
+        } catch {
+            await put(connection)
+            throw error
+        }
+    }
+
+    /// Marks the queue closed and returns every connection once all of them are idle.
+    func drain() async -> [SQLiteConnection] {
+        guard !closing else { return [] }
+        closing = true
+        var drained: [SQLiteConnection] = []
+        while drained.count < total {
+            if let connection = idle.popLast() {
+                drained.append(connection)
+            } else {
+                drained.append(await withCheckedContinuation { waiters.append($0) })
+            }
+        }
+        return drained
+    }
+}
+
+extension SQLiteConnection {
+    /// Runs `body` between `begin` and `COMMIT`; rolls back and rethrows if anything fails.
+    func transaction<T>(begin: String, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        _ = try await query(begin)
+        do {
+            let result = try await body(self)
+            _ = try await query("COMMIT")
+            return result
+        } catch {
+            _ = try? await query("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs a statement for its effect.
+    func execute(_ fragment: SQLFragment) async throws {
+        _ = try await query(fragment.sql, fragment.binds)
+    }
+
+    /// Runs a statement and returns its rows.
+    func rows(_ fragment: SQLFragment) async throws -> [SQLiteRow] {
+        try await query(fragment.sql, fragment.binds)
+    }
+}

@@ -1,0 +1,97 @@
+import HTTPTypes
+import Hummingbird
+import KlaxonDirectory
+import SCIM
+import Synchronization
+
+/// Opens `/scim/v2/{org}/…` to a bearer token of that organisation, and to nothing else.
+///
+/// `Authorization: Bearer <token>` is the form; `Bearer Bearer <token>` is accepted too, because admins paste
+/// "Bearer <token>" into Entra's Secret Token field when Test Connection fails. A token of another organisation,
+/// a revoked token and a missing header all get the same 401, so the answer tells nothing about other tenants.
+///
+/// Looked-up tokens are cached for `cacheTTL` so a request costs one directory read, not two; a revoked token
+/// therefore stops working within that time on every instance.
+struct TokenAuthMiddleware: RouterMiddleware {
+    typealias Context = SCIMRequestContext
+
+    let directory: any Directory
+    let cache: TokenCache
+
+    init(directory: any Directory, cacheTTL: Duration) {
+        self.directory = directory
+        self.cache = TokenCache(ttl: cacheTTL)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let slug = context.parameters.get("org"), let secret = Self.bearerToken(request.headers[.authorization]) else {
+            throw Self.unauthorized("a bearer token is required: send 'Authorization: Bearer <token>'")
+        }
+        let organisation: Organisation
+        if let cached = cache.organisation(for: secret) {
+            organisation = cached
+        } else if let (found, _) = try await directory.authenticate(secret: secret) {
+            cache.store(found, for: secret)
+            organisation = found
+        } else {
+            throw Self.unauthorized("the bearer token is not valid")
+        }
+        guard organisation.slug == slug else {
+            throw Self.unauthorized("the bearer token is not valid")
+        }
+        var context = context
+        context.organisation = organisation
+        return try await next(request, context)
+    }
+
+    /// The token from an Authorization header: `Bearer <token>` or `Bearer Bearer <token>`, scheme in any case.
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header else { return nil }
+        var words = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count >= 2, words[0].lowercased() == "bearer" else { return nil }
+        words.removeFirst()
+        if words.count == 2, words[0].lowercased() == "bearer" { words.removeFirst() }
+        guard words.count == 1 else { return nil }
+        return String(words[0])
+    }
+
+    static func unauthorized(_ detail: String) -> SCIMError {
+        SCIMError(.unauthorized, nil, detail)
+    }
+}
+
+/// Authenticated tokens for a short time, keyed by the secret (process memory only; never written anywhere).
+final class TokenCache: Sendable {
+    private struct Entry {
+        var organisation: Organisation
+        var expires: ContinuousClock.Instant
+    }
+
+    private let ttl: Duration
+    private let entries = Mutex<[String: Entry]>([:])
+
+    init(ttl: Duration) {
+        self.ttl = ttl
+    }
+
+    func organisation(for secret: String) -> Organisation? {
+        let now = ContinuousClock.now
+        return entries.withLock { entries in
+            guard let entry = entries[secret] else { return nil }
+            guard entry.expires > now else {
+                entries[secret] = nil
+                return nil
+            }
+            return entry.organisation
+        }
+    }
+
+    func store(_ organisation: Organisation, for secret: String) {
+        guard ttl > .zero else { return }
+        let expires = ContinuousClock.now + ttl
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[secret] = Entry(organisation: organisation, expires: expires)
+        }
+    }
+}

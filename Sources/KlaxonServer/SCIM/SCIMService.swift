@@ -1,0 +1,251 @@
+public import KlaxonDirectory
+public import SCIM
+
+/// The SCIM 2.0 protocol over a ``Directory``: list, create, read, replace, patch and delete users and groups,
+/// search, and bulk. HTTP-agnostic — the routes adapt requests to it, and `/Bulk` calls it per operation.
+///
+/// Every write is one directory transaction: a request that fails changes nothing.
+public struct SCIMService: Sendable {
+    /// The limits the service enforces and advertises in `/ServiceProviderConfig`.
+    public struct Limits: Sendable {
+        public var list: ListQuery.Limits
+        public var bulk: BulkRequest.Limits
+
+        public init(list: ListQuery.Limits = .default, bulk: BulkRequest.Limits = .default) {
+            self.list = list
+            self.bulk = bulk
+        }
+    }
+
+    public let directory: any Directory
+    public let registry: SchemaRegistry
+    public let profiles: ProfileDeriver
+    public let limits: Limits
+
+    public init(directory: any Directory, registry: SchemaRegistry = .standard, profiles: ProfileDeriver, limits: Limits = Limits()) {
+        self.directory = directory
+        self.registry = registry
+        self.profiles = profiles
+        self.limits = limits
+    }
+
+    func schema(for kind: ResourceKind) -> ResourceSchema {
+        guard let schema = registry.resourceSchema(for: kind.rawValue) else {
+            preconditionFailure("the registry has no \(kind.rawValue) resource type")
+        }
+        return schema
+    }
+
+    static func endpoint(_ kind: ResourceKind) -> String {
+        kind == .user ? "Users" : "Groups"
+    }
+
+    // MARK: Create
+
+    public func create(_ kind: ResourceKind, _ request: SCIMRequest) async throws -> SCIMReply {
+        let body = try requireBody(request)
+        let schema = schema(for: kind)
+        let object = try ResourceValidator(schema).validate(body, mode: .create)
+        let profile = kind == .user ? profiles.profile(of: object, locations: try await directory.locations(in: request.organisation.id)) : nil
+        let stored = try await directory.createResource(kind, in: request.organisation.id, ResourceWrite(object: object, profile: profile))
+        let projection = try projection(for: kind, request)
+        let location = resourceURL(kind, stored.id, request)
+        return SCIMReply(
+            status: 201, body: render(stored, baseURL: request.baseURL, projection: projection), etag: ETag(version: stored.version).description,
+            location: location, resourceID: stored.id)
+    }
+
+    // MARK: Read
+
+    public func read(_ kind: ResourceKind, id: String, _ request: SCIMRequest) async throws -> SCIMReply {
+        let projection = try projection(for: kind, request)
+        guard
+            let stored = try await directory.resource(
+                kind, id: id, in: request.organisation.id, includeMembers: includesMembers(kind, request))
+        else { throw SCIMError.notFound("\(kind.rawValue) \(id) not found") }
+        let etag = ETag(version: stored.version).description
+        if let header = request.ifNoneMatch, try ETag.Condition(header: header).matches(version: stored.version) {
+            return SCIMReply(status: 304, etag: etag, resourceID: stored.id)
+        }
+        return SCIMReply(
+            status: 200, body: render(stored, baseURL: request.baseURL, projection: projection), etag: etag,
+            resourceID: stored.id)
+    }
+
+    // MARK: List and search
+
+    public func list(_ kind: ResourceKind, _ request: SCIMRequest) async throws -> SCIMReply {
+        var parameters: [String: String] = [:]
+        for (name, value) in request.query where parameters[name] == nil { parameters[name] = value }
+        let query = try ListQuery(parameters: parameters, in: schema(for: kind), limits: limits.list)
+        return try await list(kind, query, request)
+    }
+
+    /// `POST /Users/.search` and `/Groups/.search`: the query is in the body.
+    public func search(_ kind: ResourceKind, _ request: SCIMRequest) async throws -> SCIMReply {
+        let query = try SearchRequest.query(from: try requireBody(request), in: schema(for: kind), limits: limits.list)
+        return try await list(kind, query, request)
+    }
+
+    func list(_ kind: ResourceKind, _ query: ListQuery, _ request: SCIMRequest) async throws -> SCIMReply {
+        let schema = schema(for: kind)
+        if let filter = query.filter {
+            _ = try FilterEvaluator(filter, for: schema)  // rejects comparisons the schema forbids, before any read
+        }
+        let attributes = query.attributes.isEmpty ? nil : query.attributes
+        let excluded = query.excludedAttributes.isEmpty ? nil : query.excludedAttributes
+        let projection = try Projection(attributes: attributes, excludedAttributes: excluded, for: schema)
+        let page = try await directory.queryResources(
+            kind, in: request.organisation.id,
+            ResourceQuery(
+                filter: query.filter, sortBy: query.sortBy, descending: query.sortOrder == .descending, startIndex: query.startIndex,
+                count: query.count, includeMembers: Self.includesMembers(kind, attributes: attributes, excluded: excluded)))
+        let resources = page.resources.map { render($0, baseURL: request.baseURL, projection: projection) }
+        let response = ListResponse(totalResults: page.totalResults, startIndex: query.startIndex, resources: resources)
+        return SCIMReply(status: 200, body: response.json)
+    }
+
+    // MARK: Replace
+
+    public func replace(_ kind: ResourceKind, id: String, _ request: SCIMRequest) async throws -> SCIMReply {
+        let body = try requireBody(request)
+        let schema = schema(for: kind)
+        let validator = ResourceValidator(schema)
+        let locations = kind == .user ? try await directory.locations(in: request.organisation.id) : []
+        let profiles = self.profiles
+        let stored = try await directory.updateResource(
+            kind, id: id, in: request.organisation.id, ifMatch: try expectedVersion(request), includeMembers: true
+        ) { existing in
+            let object = try validator.validate(body, mode: .replace(existing: existing.object))
+            return ResourceWrite(object: object, profile: kind == .user ? profiles.profile(of: object, locations: locations) : nil)
+        }
+        let projection = try projection(for: kind, request)
+        return SCIMReply(
+            status: 200, body: render(stored, baseURL: request.baseURL, projection: projection),
+            etag: ETag(version: stored.version).description, resourceID: id)
+    }
+
+    // MARK: Patch
+
+    /// Applies a PatchOp. Users answer 200 with the resource; groups answer 204 (Entra's expectation, and it
+    /// spares sending a large member list back) unless the request asks for attributes.
+    public func patch(_ kind: ResourceKind, id: String, _ request: SCIMRequest) async throws -> SCIMReply {
+        let schema = schema(for: kind)
+        let patch = try PatchRequest(json: try requireBody(request), for: schema)
+        let validator = ResourceValidator(schema)
+        let ifMatch = try expectedVersion(request)
+        let organisation = request.organisation.id
+        let stored: StoredResource
+        if kind == .group, let split = patch.splitMembership() {
+            let others = split.others
+            stored = try await directory.updateMembers(ofGroup: id, in: organisation, ifMatch: ifMatch, split.membership) { existing in
+                guard !others.operations.isEmpty else { return ResourceWrite(object: existing.object) }
+                let patched = try PatchApplier.apply(others, to: existing.object, for: schema)
+                return ResourceWrite(object: try validator.validatePatched(patched))
+            }
+        } else {
+            let locations = kind == .user ? try await directory.locations(in: organisation) : []
+            let profiles = self.profiles
+            stored = try await directory.updateResource(kind, id: id, in: organisation, ifMatch: ifMatch, includeMembers: true) { existing in
+                let patched = try validator.validatePatched(try PatchApplier.apply(patch, to: existing.object, for: schema))
+                return ResourceWrite(object: patched, profile: kind == .user ? profiles.profile(of: patched, locations: locations) : nil)
+            }
+        }
+        let etag = ETag(version: stored.version).description
+        let asked = request.parameter("attributes") != nil || request.parameter("excludedAttributes") != nil
+        if kind == .group && !asked {
+            return SCIMReply(status: 204, etag: etag, resourceID: id)
+        }
+        var current = stored
+        if kind == .group, Self.includesMembers(kind, attributes: Projection.parseList(request.parameter("attributes")), excluded: Projection.parseList(request.parameter("excludedAttributes"))) {
+            current = try await directory.resource(kind, id: id, in: organisation, includeMembers: true) ?? stored
+        }
+        return SCIMReply(
+            status: 200, body: render(current, baseURL: request.baseURL, projection: try projection(for: kind, request)),
+            etag: etag, resourceID: id)
+    }
+
+    // MARK: Delete
+
+    public func delete(_ kind: ResourceKind, id: String, _ request: SCIMRequest) async throws -> SCIMReply {
+        if request.ifMatch != nil {
+            guard let stored = try await directory.resource(kind, id: id, in: request.organisation.id, includeMembers: false) else {
+                throw SCIMError.notFound("\(kind.rawValue) \(id) not found")
+            }
+            if let expected = try expectedVersion(request), expected != stored.version {
+                throw SCIMError(.preconditionFailed, nil, "\(kind.rawValue) \(id) has changed (version \(stored.version)); read it again")
+            }
+        }
+        try await directory.deleteResource(kind, id: id, in: request.organisation.id)
+        return SCIMReply(status: 204, resourceID: id)
+    }
+
+    // MARK: Helpers
+
+    func requireBody(_ request: SCIMRequest) throws(SCIMError) -> JSONValue {
+        guard let body = request.body else { throw .invalidSyntax("the request needs a JSON body") }
+        return body
+    }
+
+    func projection(for kind: ResourceKind, _ request: SCIMRequest) throws(SCIMError) -> Projection {
+        try Projection(
+            attributes: Projection.parseList(request.parameter("attributes")),
+            excludedAttributes: Projection.parseList(request.parameter("excludedAttributes")), for: schema(for: kind))
+    }
+
+    func includesMembers(_ kind: ResourceKind, _ request: SCIMRequest) -> Bool {
+        Self.includesMembers(
+            kind, attributes: Projection.parseList(request.parameter("attributes")),
+            excluded: Projection.parseList(request.parameter("excludedAttributes")))
+    }
+
+    /// Whether a group's members must be read: not when they are excluded, or when `attributes` names others only.
+    static func includesMembers(_ kind: ResourceKind, attributes: [String]?, excluded: [String]?) -> Bool {
+        guard kind == .group else { return false }
+        func namesMembers(_ path: String) -> Bool {
+            let tail = path.split(separator: ":").last.map(String.init) ?? path
+            return tail.equalsIgnoringASCIICase("members") || tail.lowercased().hasPrefix("members.")
+                || path.equalsIgnoringASCIICase(SchemaURN.group)
+        }
+        if let attributes { return attributes.contains(where: namesMembers) }
+        if let excluded { return !excluded.contains { $0.split(separator: ":").last.map(String.init)?.equalsIgnoringASCIICase("members") ?? false } }
+        return true
+    }
+
+    /// The version an `If-Match` header asks for; nil when the header is absent or `*`.
+    func expectedVersion(_ request: SCIMRequest) throws(SCIMError) -> Int? {
+        guard let header = request.ifMatch else { return nil }
+        switch try ETag.Condition(header: header) {
+        case .any: return nil
+        case .tags(let tags):
+            guard let version = tags.lazy.compactMap(\.version).first else {
+                throw SCIMError(.preconditionFailed, nil, "If-Match '\(header)' names no version of this resource")
+            }
+            return version
+        }
+    }
+
+    func resourceURL(_ kind: ResourceKind, _ id: String, _ request: SCIMRequest) -> String {
+        "\(request.baseURL)/\(Self.endpoint(kind))/\(id)"
+    }
+
+    /// The resource as a client sees it: `meta.location` and the `$ref` of each member and group (URLs the
+    /// server knows and the directory does not store), then the projection.
+    func render(_ stored: StoredResource, baseURL: String, projection: Projection) -> JSONValue {
+        var object = stored.object
+        if var meta = object["meta"]?.objectValue {
+            meta["location"] = .string("\(baseURL)/\(Self.endpoint(stored.kind))/\(stored.id)")
+            object["meta"] = .object(meta)
+        }
+        for (attribute, defaultEndpoint) in [("members", "Users"), ("groups", "Groups")] {
+            guard let references = object[attribute]?.arrayValue else { continue }
+            object[attribute] = .array(references.map { reference in
+                guard var item = reference.objectValue, let id = item["value"]?.stringValue else { return reference }
+                let endpoint = item["type"]?.stringValue == "Group" ? "Groups" : defaultEndpoint
+                item["$ref"] = .string("\(baseURL)/\(endpoint)/\(id)")
+                return .object(item)
+            })
+        }
+        return .object(projection.apply(to: object))
+    }
+}

@@ -1,0 +1,25 @@
+/// How `klaxon-sync serve` listens and what it accepts.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The URL clients reach the server at (e.g. behind a proxy), without a trailing slash. When nil, URLs are built
+    /// from the request's Host header.
+    public var publicURL: String?
+    /// The largest request body accepted (413 above it), except `/Bulk`, which has its own limit.
+    public var maxBodySize: Int
+    /// How long an authenticated token is remembered before the directory is asked again.
+    public var tokenCacheTTL: Duration
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maxBodySize: Int = 1 << 20, tokenCacheTTL: Duration = .seconds(5)) {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.maxBodySize = maxBodySize
+        self.tokenCacheTTL = tokenCacheTTL
+    }
+
+    /// The URL of the server's root, for messages: `http://127.0.0.1:8080`.
+    public var rootURL: String {
+        publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SCIM
+
+/// Drives any SCIM 2.0 base URL over loopback and prints requests/s and p50/p99 latency per operation.
+struct SCIMBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scim",
+        abstract: "Load a SCIM server with users and measure get-by-id, filter eq, create, PATCH and add-one-member.",
+        discussion: """
+            Seeds the server up to --users users named bench-<i>@example.com (reusing those that exist), a group
+            holding all of them, then runs each operation for --seconds with --concurrency workers. Point it only at
+            a server on this machine: it creates and changes resources. --ceiling-url measures a bare route first.
+            """
+    )
+
+    @Option(help: "The SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2/default")
+    var url: String
+
+    @Option(help: "The bearer token.")
+    var token: String?
+
+    @Option(help: "How many users the directory holds during the measurements.")
+    var users: Int = 10_000
+
+    @Option(help: "Seconds per measurement.")
+    var seconds: Double = 5
+
+    @Option(help: "Concurrent requests.")
+    var concurrency: Int = 16
+
+    @Option(help: "A bare route to measure as the ceiling, e.g. http://127.0.0.1:9090/ping")
+    var ceilingURL: String?
+
+    @Option(help: "A name for this server in the output.")
+    var label: String = "server"
+
+    @Flag(help: "Skip the group membership measurement (for servers without PATCH on groups).")
+    var skipMembers = false
+
+    func validate() throws {
+        let host = URL(string: url)?.host ?? ""
+        guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") else {
+            throw ValidationError("--url must be a loopback address (127.0.0.1, localhost or [::1]); got '\(host)'.")
+        }
+    }
+
+    func run() async throws {
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+        do {
+            try await measure(client)
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func measure(_ client: HTTPClient) async throws {
+        let load = LoadGenerator(client: client, token: token, concurrency: concurrency)
+        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        var rows: [(String, LoadGenerator.Result)] = []
+
+        if let ceilingURL {
+            let result = await LoadGenerator(client: client, token: nil, concurrency: concurrency).run(seconds: seconds) { _ in
+                .init(method: .GET, url: ceilingURL)
+            }
+            rows.append(("ceiling (bare route)", result))
+        }
+
+        let ids = try await seed(load, base: base)
+        log("\(label): \(ids.count) users ready")
+        let idList = ids
+        rows.append(("get-by-id", await load.run(seconds: seconds) { _ in
+            .init(method: .GET, url: "\(base)/Users/\(idList.randomElement()!)")
+        }))
+        let userCount = users
+        rows.append(("filter userName eq", await load.run(seconds: seconds) { _ in
+            let filter = #"userName eq "bench-\#(Int.random(in: 0..<userCount))@example.com""#
+            return .init(method: .GET, url: "\(base)/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+        }))
+        let runID = UInt32.random(in: 0...UInt32.max)
+        rows.append(("create", await load.run(seconds: seconds) { index in
+            .init(method: .POST, url: "\(base)/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
+        }))
+        rows.append(("PATCH replace", await load.run(seconds: seconds) { index in
+            .init(
+                method: .PATCH, url: "\(base)/Users/\(idList.randomElement()!)",
+                body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed \#(index)"}]}"#)
+        }))
+        if !skipMembers {
+            let (group, spare) = try await largeGroup(load, base: base, members: idList, runID: runID)
+            rows.append(("add one member (\(idList.count)-member group)", await load.run(seconds: seconds, limit: spare.count) { index in
+                .init(
+                    method: .PATCH, url: "\(base)/Groups/\(group)",
+                    body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"\#(spare[index])"}]}]}"#)
+            }))
+        }
+        print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each")
+        print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed")
+        for (name, result) in rows {
+            print(
+                name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(String(format: "%.0f", result.rate), 10)
+                    + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 10) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 10)
+                    + pad("\(result.failures)", 8))
+        }
+    }
+
+    static func userBody(_ userName: String) -> String {
+        #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"\#(userName)","active":true,"name":{"givenName":"Bench","familyName":"User"},"emails":[{"type":"work","primary":true,"value":"\#(userName)"}]}"#
+    }
+
+    /// Creates the missing bench users and returns all their ids, in order.
+    private func seed(_ load: LoadGenerator, base: String) async throws -> [String] {
+        var ids: [String] = []
+        var start = 1
+        while true {
+            let page = try await load.execute(.init(method: .GET, url: "\(base)/Users?startIndex=\(start)&count=1000&attributes=userName"))
+            guard page.status == 200, let json = try? JSONParser.parse(page.body.readableBytesView) else {
+                throw ValidationError("listing users failed with status \(page.status)")
+            }
+            let resources = json["Resources"]?.arrayValue ?? []
+            ids += resources.compactMap { resource in
+                resource["userName"]?.stringValue?.hasPrefix("bench-") == true ? resource["id"]?.stringValue : nil
+            }
+            if resources.isEmpty { break }
+            start += resources.count
+        }
+        let existing = ids.count
+        guard existing < users else { return Array(ids.prefix(users)) }
+        let missing = users - existing
+        let began = ContinuousClock.now
+        _ = await load.run(seconds: 3600, limit: missing) { index in
+            .init(method: .POST, url: "\(base)/Users", body: Self.userBody("bench-\(existing + index)@example.com"))
+        }
+        log("seeded \(missing) users in \(String(format: "%.1f", (ContinuousClock.now - began).seconds))s")
+        return try await seed(load, base: base)
+    }
+
+    /// A group holding all `members`, plus spare users to add one at a time.
+    private func largeGroup(_ load: LoadGenerator, base: String, members: [String], runID: UInt32) async throws -> (String, [String]) {
+        let created = try await load.execute(
+            .init(method: .POST, url: "\(base)/Groups", body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"bench-group-\#(runID)"}"#))
+        guard created.status == 201, let group = (try? JSONParser.parse(created.body.readableBytesView))?["id"]?.stringValue else {
+            throw ValidationError("creating the group failed with status \(created.status)")
+        }
+        let batches = stride(from: 0, to: members.count, by: 1000).map { Array(members[$0..<min($0 + 1000, members.count)]) }
+        for batch in batches {
+            let values = batch.map { #"{"value":"\#($0)"}"# }.joined(separator: ",")
+            let reply = try await load.execute(
+                .init(
+                    method: .PATCH, url: "\(base)/Groups/\(group)",
+                    body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[\#(values)]}]}"#))
+            guard reply.status < 300 else { throw ValidationError("adding members failed with status \(reply.status)") }
+        }
+        let spareCount = 2000
+        _ = await load.run(seconds: 3600, limit: spareCount) { index in
+            .init(method: .POST, url: "\(base)/Users", body: Self.userBody("spare-\(runID)-\(index)@example.com"))
+        }
+        var spare: [String] = []
+        let filter = #"userName sw "spare-\#(runID)-""#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        var start = 1
+        while spare.count < spareCount {
+            let page = try await load.execute(.init(method: .GET, url: "\(base)/Users?filter=\(filter)&startIndex=\(start)&count=1000&attributes=id"))
+            let resources = (try? JSONParser.parse(page.body.readableBytesView))?["Resources"]?.arrayValue ?? []
+            if resources.isEmpty { break }
+            spare += resources.compactMap { $0["id"]?.stringValue }
+            start += resources.count
+        }
+        log("group of \(members.count) members ready; \(spare.count) spare users")
+        return (group, spare)
+    }
+}
+
+func pad(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KlaxonDirectory
+import KlaxonServer
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the SCIM 2.0 server that Entra ID, Okta and other clients provision Klaxon through.",
+        discussion: """
+            On an empty database it creates the default organisation, its Default location and a token, and prints
+            the Endpoint URL and Token to paste into Entra ID (Provisioning > Admin Credentials: Tenant URL and
+            Secret Token) or Okta (SCIM connector base URL and API token).
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The address to listen on. Use 0.0.0.0 or :: to accept connections from other machines.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on; 0 picks a free one.")
+    var port: Int = 8080
+
+    @Option(help: ArgumentHelp("The URL clients use to reach this server, if it differs (a proxy or load balancer).", valueName: "url"))
+    var publicURL: String?
+
+    @Option(help: ArgumentHelp("The region for phone numbers written without a country code (ISO 3166-1, e.g. GB, US).", valueName: "code"))
+    var phoneRegion: String?
+
+    func run() async throws {
+        let directory = try await database.open()
+        let firstRun = try await FirstRun.prepare(directory)
+        let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
+        let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
+        var logger = Logger(label: "klaxon-sync")
+        logger.logLevel = .info
+        let app = KlaxonServer.application(
+            directory: directory, configuration: configuration, profiles: profiles, logger: logger
+        ) { boundPort in
+            var running = configuration
+            running.port = boundPort
+            FirstRun.announce(firstRun, root: running.rootURL)
+        }
+        try await app.runService()
+    }
+}
+
+/// What `serve` sets up on an empty database, and what it prints.
+enum FirstRun {
+    struct Setup: Sendable {
+        var organisations: [Organisation]
+        var token: IssuedToken?
+    }
+
+    static func prepare(_ directory: any Directory) async throws -> Setup {
+        var organisations = try await directory.organisations()
+        guard organisations.isEmpty else { return Setup(organisations: organisations, token: nil) }
+        let organisation = try await directory.createOrganisation(slug: "default", name: "Default organisation")
+        organisations = [organisation]
+        let token = try await directory.issueToken(in: organisation.id, label: "Created by the first 'serve'")
+        return Setup(organisations: organisations, token: token)
+    }
+
+    /// Prints what to paste into the identity platform. Written unbuffered, so a script reading the output sees
+    /// it while the server runs.
+    static func announce(_ setup: Setup, root: String) {
+        var lines = ["Klaxon Sync is running. Configuration > Synchronisation:"]
+        for organisation in setup.organisations {
+            lines.append("Endpoint URL: \(root)/scim/v2/\(organisation.slug)")
+        }
+        if let token = setup.token {
+            lines.append("Token: \(token.secret)")
+            lines.append("(The token is shown once. Paste it as the Secret Token; create more with 'klaxon-sync token create'.)")
+        } else {
+            lines.append("Tokens are shown only when created: 'klaxon-sync token create --org <slug>'.")
+        }
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import KlaxonDirectory
+import SCIM
+
+@Suite struct SQLiteDirectoryLocationTests {
+    @Test func addsRenamesAndRemovesLocations() async throws {
+        try await withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let london = try await directory.addLocation(named: " London ", in: org)
+            #expect(london.name == "London")
+            #expect(london.isDefault == false)
+            let paris = try await directory.addLocation(named: "Paris", in: org)
+            #expect(try await directory.locations(in: org).map(\.name) == ["Default", "London", "Paris"])
+
+            await expectSCIMError(.conflict, .uniqueness) { _ = try await directory.addLocation(named: "LONDON", in: org) }
+            await expectSCIMError(.conflict, .uniqueness) { _ = try await directory.addLocation(named: "default", in: org) }
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.addLocation(named: "  ", in: org) }
+
+            let renamed = try await directory.renameLocation(london.id, to: "london", in: org)
+            #expect(renamed == Location(id: london.id, organisation: org, name: "london", isDefault: false))
+            await expectSCIMError(.conflict, .uniqueness) { _ = try await directory.renameLocation(london.id, to: "Paris", in: org) }
+            await expectSCIMError(.notFound, nil) { _ = try await directory.renameLocation(99, to: "Rome", in: org) }
+
+            try await directory.removeLocation(paris.id, in: org)
+            #expect(try await directory.locations(in: org).map(\.name) == ["Default", "london"])
+            await expectSCIMError(.notFound, nil) { try await directory.removeLocation(paris.id, in: org) }
+            // The name is free again.
+            _ = try await directory.addLocation(named: "Paris", in: org)
+        }
+    }
+
+    @Test func exactlyOneLocationIsTheDefault() async throws {
+        try await withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let original = try #require(try await directory.locations(in: org).first)
+            let london = try await directory.addLocation(named: "London", in: org)
+
+            await expectSCIMError(.badRequest, .invalidValue) { try await directory.removeLocation(original.id, in: org) }
+            try await directory.setDefaultLocation(london.id, in: org)
+            try await directory.setDefaultLocation(london.id, in: org)
+            let defaults = try await directory.locations(in: org).filter(\.isDefault)
+            #expect(defaults.map(\.id) == [london.id])
+            await expectSCIMError(.notFound, nil) { try await directory.setDefaultLocation(99, in: org) }
+            #expect(try await directory.locations(in: org).filter(\.isDefault).map(\.id) == [london.id])
+
+            await expectSCIMError(.badRequest, .invalidValue) { try await directory.removeLocation(london.id, in: org) }
+            try await directory.removeLocation(original.id, in: org)
+            #expect(try await directory.locations(in: org).map(\.id) == [london.id])
+        }
+    }
+
+    @Test func usersAtARemovedLocationMoveToTheDefault() async throws {
+        try await withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let paris = try await directory.addLocation(named: "Paris", in: org)
+            let user = try await directory.createUser("bjensen", in: org, profile: KlaxonProfile(syncedLocation: "Paris", locationID: paris.id))
+            try await directory.removeLocation(paris.id, in: org)
+            let moved = try await directory.resource(.user, id: user.id, in: org, includeMembers: true)
+            #expect(moved?.profile == KlaxonProfile(syncedLocation: "Paris", locationID: 1))
+            #expect(moved?.version == user.version)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import KlaxonDirectory
+import SCIM
+
+@Suite struct SQLiteDirectoryOrganisationTests {
+    @Test func createsOrganisationsWithADefaultLocation() async throws {
+        try await withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "  Acme Ltd ")
+            #expect(acme.slug == "acme")
+            #expect(acme.name == "Acme Ltd")
+            let globex = try await directory.createOrganisation(slug: "globex-2", name: "Globex")
+            #expect(acme.id != globex.id)
+            #expect(try await directory.organisations() == [acme, globex])
+            #expect(try await directory.organisation(slug: "acme") == acme)
+            #expect(try await directory.organisation(slug: "ACME") == nil)
+            let locations = try await directory.locations(in: acme.id)
+            #expect(locations.map(\.name) == ["Default"])
+            #expect(locations.first?.isDefault == true)
+            await expectSCIMError(.conflict, .uniqueness) { _ = try await directory.createOrganisation(slug: "acme", name: "Other") }
+        }
+    }
+
+    @Test(arguments: ["", "Acme", "acme corp", "-acme", "acme/x", "ácme", String(repeating: "a", count: 64)])
+    func rejectsSlugsThatAreNotURLSegments(slug: String) async throws {
+        try await withDirectory { directory in
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createOrganisation(slug: slug, name: "Acme") }
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createOrganisation(slug: "ok", name: " \n") }
+            let organisations = try await directory.organisations()
+            #expect(organisations.isEmpty)
+        }
+    }
+
+    @Test func issuesAuthenticatesAndRevokesTokens() async throws {
+        try await withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
+            let issued = try await directory.issueToken(in: acme.id, label: "Entra ID")
+            #expect(issued.secret.hasPrefix("klx_"))
+            #expect(issued.secret.count == 4 + 43)
+            #expect(issued.record.hint == String(issued.secret.prefix(10)))
+            #expect(issued.record.label == "Entra ID")
+            #expect(issued.record.lastUsed == nil)
+            let second = try await directory.issueToken(in: acme.id, label: "Okta")
+            #expect(second.secret != issued.secret)
+            #expect(try await directory.tokens(in: acme.id) == [issued.record, second.record])
+
+            let (organisation, record) = try #require(try await directory.authenticate(secret: issued.secret))
+            #expect(organisation == acme)
+            #expect(record.id == issued.record.id)
+            let lastUsed = try #require(record.lastUsed)
+            #expect(try await directory.tokens(in: acme.id).first?.lastUsed == lastUsed)
+
+            // A wrong secret, even one differing only in its last character, opens nothing.
+            let wrong = String(issued.secret.dropLast()) + (issued.secret.hasSuffix("A") ? "B" : "A")
+            #expect(try await directory.authenticate(secret: wrong) == nil)
+            #expect(try await directory.authenticate(secret: "") == nil)
+            #expect(try await directory.authenticate(secret: TokenHasher.hash(issued.secret)) == nil)
+
+            #expect(try await directory.revokeToken(issued.record.id, in: acme.id))
+            #expect(try await directory.revokeToken(issued.record.id, in: acme.id))
+            #expect(try await directory.revokeToken(99, in: acme.id) == false)
+            #expect(try await directory.authenticate(secret: issued.secret) == nil)
+            #expect(try await directory.authenticate(secret: second.secret)?.1.id == second.record.id)
+            let listed = try await directory.tokens(in: acme.id)
+            #expect(listed.first?.revoked != nil)
+            #expect(listed.last?.revoked == nil)
+            await expectSCIMError(.notFound, nil) { _ = try await directory.issueToken(in: 999, label: "nobody's") }
+        }
+    }
+
+    @Test func recordsATokensLastUseAtMostOnceAMinute() async throws {
+        try await withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
+            let issued = try await directory.issueToken(in: acme.id, label: "Entra ID")
+            let first = try #require(try await directory.authenticate(secret: issued.secret)?.1.lastUsed)
+            let again = try #require(try await directory.authenticate(secret: issued.secret)?.1.lastUsed)
+            #expect(again == first)
+
+            try await directory.pool.withWriter { db in
+                try await db.execute(SQLFragment("UPDATE tokens SET last_used = last_used - 61"))
+            }
+            let aged = try #require(try await directory.tokens(in: acme.id).first?.lastUsed)
+            let later = try #require(try await directory.authenticate(secret: issued.secret)?.1.lastUsed)
+            #expect(later > aged)
+            #expect(try await directory.tokens(in: acme.id).first?.lastUsed == later)
+        }
+    }
+
+    @Test func hashesWithSHA256AndComparesInConstantTime() {
+        #expect(TokenHasher.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let hash = TokenHasher.hash("klx_secret")
+        #expect(TokenHasher.constantTimeEquals(hash, hash))
+        let flippedFirst = (hash.hasPrefix("0") ? "1" : "0") + String(hash.dropFirst())
+        let flippedLast = String(hash.dropLast()) + (hash.hasSuffix("0") ? "1" : "0")
+        #expect(!TokenHasher.constantTimeEquals(hash, flippedFirst))
+        #expect(!TokenHasher.constantTimeEquals(hash, flippedLast))
+        #expect(!TokenHasher.constantTimeEquals(hash, String(hash.dropLast())))
+        #expect(!TokenHasher.constantTimeEquals(hash, ""))
+    }
+
+    @Test func keepsRecentActivityNewestFirst() async throws {
+        try await withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
+            let start = Date(timeIntervalSince1970: 1_700_000_000)
+            let entries = (0..<5).map { (index: Int) -> ActivityEntry in
+                let failed = index == 3
+                return ActivityEntry(
+                    organisation: acme.id, at: start.addingTimeInterval(Double(index)), method: "POST", path: "/scim/v2/acme/Users",
+                    status: failed ? 409 : 201, resourceID: failed ? nil : "id-\(index)",
+                    detail: failed ? "userName 'bjensen' is already taken" : nil, client: "Okta SCIM Client 1.0.0")
+            }
+            for entry in entries {
+                try await directory.recordActivity(entry)
+            }
+            // Two entries in the same instant keep the order they were recorded in.
+            let sameInstant = ActivityEntry(organisation: acme.id, at: entries[4].at, method: "DELETE", path: "/scim/v2/acme/Users/x", status: 204)
+            try await directory.recordActivity(sameInstant)
+
+            #expect(try await directory.recentActivity(in: acme.id, limit: 3) == [sameInstant, entries[4], entries[3]])
+            #expect(try await directory.recentActivity(in: acme.id, limit: 100).count == 6)
+            #expect(try await directory.recentActivity(in: acme.id, limit: 0).isEmpty)
+            #expect(try await directory.recentActivity(in: acme.id, limit: -1).isEmpty)
+        }
+    }
+}

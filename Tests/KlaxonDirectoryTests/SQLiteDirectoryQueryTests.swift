@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import KlaxonDirectory
+import SCIM
+
+@Suite struct SQLiteDirectoryQueryTests {
+    /// Seven users, created in this order; some without an externalId.
+    private func makeUsers(_ directory: SQLiteDirectory) async throws -> (Organisation.ID, [StoredResource]) {
+        let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+        let names = ["delta", "Alpha", "echo", "bravo", "Golf", "charlie", "foxtrot"]
+        var users: [StoredResource] = []
+        for (index, name) in names.enumerated() {
+            let attributes: JSONObject = index.isMultiple(of: 2) ? ["externalId": .string("x\(7 - index)"), "title": "Crew"] : ["title": "Crew"]
+            users.append(try await directory.createUser(name, in: org, attributes))
+        }
+        return (org, users)
+    }
+
+    private func ids(_ page: ResourcePage) -> [String] { page.resources.map(\.id) }
+
+    @Test(arguments: [nil, #"userName pr"#, #"title eq "Crew""#])
+    func pagesInCreationOrderWithTheTotal(filter: String?) async throws {
+        try await withDirectory { directory in
+            let (org, users) = try await makeUsers(directory)
+            let filter = try filter.map { try Filter(parsing: $0) }
+            var seen: [String] = []
+            for start in stride(from: 1, through: 7, by: 3) {
+                let page = try await directory.queryResources(.user, in: org, ResourceQuery(filter: filter, startIndex: start, count: 3))
+                #expect(page.totalResults == 7)
+                seen += ids(page)
+            }
+            #expect(seen == users.map(\.id))
+            let beyond = try await directory.queryResources(.user, in: org, ResourceQuery(filter: filter, startIndex: 8, count: 3))
+            #expect(beyond.totalResults == 7)
+            #expect(beyond.resources.isEmpty)
+            let onlyTotal = try await directory.queryResources(.user, in: org, ResourceQuery(filter: filter, count: 0))
+            #expect(onlyTotal.totalResults == 7)
+            #expect(onlyTotal.resources.isEmpty)
+            // Out-of-range paging is read as the RFC says: startIndex < 1 is 1, count < 0 is 0.
+            let clamped = try await directory.queryResources(.user, in: org, ResourceQuery(filter: filter, startIndex: -4, count: 2))
+            #expect(ids(clamped) == users.prefix(2).map(\.id))
+            #expect(try await directory.queryResources(.user, in: org, ResourceQuery(filter: filter, count: -1)).resources.isEmpty)
+        }
+    }
+
+    @Test func aPageWithNoMatchesHasTotalZero() async throws {
+        try await withDirectory { directory in
+            let (org, _) = try await makeUsers(directory)
+            for start in [1, 5] {
+                let page = try await directory.queryResources(
+                    .user, in: org, ResourceQuery(filter: try Filter(parsing: #"userName eq "nobody""#), startIndex: start))
+                #expect(page.totalResults == 0)
+                #expect(page.resources.isEmpty)
+            }
+        }
+    }
+
+    @Test func sortsByIndexedAttributes() async throws {
+        try await withDirectory { directory in
+            let (org, users) = try await makeUsers(directory)
+            func sorted(_ path: String, descending: Bool = false, filter: String? = nil) async throws -> [String] {
+                let query = ResourceQuery(
+                    filter: try filter.map { try Filter(parsing: $0) }, sortBy: try AttributePath(parsing: path), descending: descending)
+                return try await directory.queryResources(.user, in: org, query).resources.compactMap { $0.object["userName"]?.stringValue }
+            }
+            #expect(try await sorted("userName") == ["Alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "Golf"])
+            #expect(try await sorted("USERNAME", descending: true) == ["Golf", "foxtrot", "echo", "delta", "charlie", "bravo", "Alpha"])
+            // Users without the attribute come last either way; ties follow creation order, reversed when descending.
+            #expect(try await sorted("externalId") == ["foxtrot", "Golf", "echo", "delta", "Alpha", "bravo", "charlie"])
+            #expect(try await sorted("externalId", descending: true) == ["delta", "echo", "Golf", "foxtrot", "charlie", "bravo", "Alpha"])
+            #expect(try await sorted("meta.created") == users.compactMap { $0.object["userName"]?.stringValue })
+            #expect(try await sorted("meta.lastModified", descending: true) == users.reversed().compactMap { $0.object["userName"]?.stringValue })
+            // The same order when the evaluator decides the filter.
+            #expect(try await sorted("userName", filter: #"title eq "Crew""#) == ["Alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "Golf"])
+        }
+    }
+
+    @Test func groupsAreListedWithOrWithoutMembers() async throws {
+        try await withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let alice = try await directory.createUser("alice", in: org)
+            let admins = try await directory.createGroup("Admins", in: org, members: [alice.id])
+            let staff = try await directory.createGroup("Staff", in: org)
+            let users = try await directory.queryResources(.user, in: org, ResourceQuery())
+            #expect(users.resources.map(\.id) == [alice.id])
+            #expect(users.resources.first?.object["groups"] == [["value": .string(admins.id), "display": "Admins"]])
+
+            let withMembers = try await directory.queryResources(.group, in: org, ResourceQuery())
+            #expect(withMembers.resources.map(\.id) == [admins.id, staff.id])
+            #expect(withMembers.resources.first?.object["members"]?.arrayValue?.count == 1)
+
+            let withoutMembers = try await directory.queryResources(.group, in: org, ResourceQuery(includeMembers: false))
+            #expect(withoutMembers.resources.allSatisfy { $0.object["members"] == nil })
+            // A filter on members still sees them when they are not returned.
+            let filtered = try await directory.queryResources(
+                .group, in: org,
+                ResourceQuery(filter: try Filter(parsing: #"members.display pr or members.value eq "\#(alice.id)""#), includeMembers: false))
+            #expect(filtered.resources.map(\.id) == [admins.id])
+            #expect(filtered.resources.first?.object["members"] == nil)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import HTTPTypes
+import Foundation
+import SCIM
+import Testing
+
+/// Every error status the server answers, each with an RFC 7644 body; bad input never crashes or half-writes.
+@Suite struct ErrorTests {
+    @Test func unauthorised() async throws {
+        try await TestServer.run { server in
+            for header in [nil, "Bearer nope", "Basic dXNlcjpwYXNz", "Bearer", ""] as [String?] {
+                var headers: HTTPFields = [:]
+                if let header { headers[.authorization] = header }
+                if header == nil { headers[.authorization] = nil }
+                let reply = try await server.raw(.get, "/scim/v2/acme/Users", headers: headers)
+                reply.expectError(401)
+                #expect(reply.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            }
+            // The "Bearer Bearer <token>" that admins paste into Entra is accepted.
+            let doubled = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: "Bearer Bearer \(server.acmeToken)"])
+            #expect(doubled.status == 200)
+            let lowercase = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: "bearer \(server.acmeToken)"])
+            #expect(lowercase.status == 200)
+        }
+    }
+
+    @Test func notFoundAndMethodNotAllowed() async throws {
+        try await TestServer.run { server in
+            try await server.scim(.get, "/Users/00000000-0000-0000-0000-000000000000").expectError(404)
+            try await server.scim(.get, "/Groups/unknown").expectError(404)
+            try await server.scim(.get, "/Nope").expectError(404)
+            try await server.raw(.get, "/nowhere").expectError(404)
+            try await server.scim(.patch, "/Users/unknown", #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}"#).expectError(404)
+            try await server.scim(.put, "/Schemas", "{}").expectError(405)
+            try await server.scim(.delete, "/ServiceProviderConfig").expectError(405)
+            try await server.scim(.delete, "/Users").expectError(405)
+        }
+    }
+
+    @Test func staleIfMatchIsRefused() async throws {
+        try await TestServer.run { server in
+            let id = try await server.createUser("etag@example.com")
+            let patch = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"x"}]}"#
+            let first = try await server.scim(.patch, "/Users/\(id)", patch, headers: [.ifMatch: #"W/"1""#])
+            #expect(first.status == 200)
+            try await server.scim(.patch, "/Users/\(id)", patch, headers: [.ifMatch: #"W/"1""#]).expectError(412)
+            try await server.scim(.delete, "/Users/\(id)", headers: [.ifMatch: #"W/"1""#]).expectError(412)
+            let notModified = try await server.scim(.get, "/Users/\(id)", headers: [.ifNoneMatch: #"W/"2""#])
+            #expect(notModified.status == 304)
+            #expect(try await server.scim(.delete, "/Users/\(id)", headers: [.ifMatch: #"W/"2""#]).status == 204)
+        }
+    }
+
+    @Test func badBodies() async throws {
+        try await TestServer.run { server in
+            try await server.scim(.post, "/Users", #"{"userName": "x",}"#).expectError(400, "invalidSyntax")
+            try await server.scim(.post, "/Users", "").expectError(400, "invalidSyntax")
+            try await server.scim(.post, "/Users", "[]").expectError(400, "invalidSyntax")
+            try await server.scim(.post, "/Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"displayName":"no userName"}"#).expectError(400, "invalidValue")
+            try await server.scim(.post, "/Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":42}"#).expectError(400, "invalidValue")
+            try await server.scim(.post, "/Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x","active":"maybe"}"#).expectError(400, "invalidValue")
+            try await server.scim(.post, "/Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x","favouriteColour":"red"}"#).expectError(400, "invalidSyntax")
+            let deep = String(repeating: #"{"a":"#, count: 5000) + "1" + String(repeating: "}", count: 5000)
+            try await server.scim(.post, "/Users", deep).expectError(400, "invalidSyntax")
+            let huge = #"{"userName":""# + String(repeating: "x", count: 2 << 20) + #""}"#
+            try await server.scim(.post, "/Users", huge).expectError(413)
+            try await server.scim(.patch, "/Users/x", #"{"Operations":[]}"#).expectError(400)
+            let absurd = String(repeating: "(", count: 5000) + #"userName eq "x""# + String(repeating: ")", count: 5000)
+            try await server.scim(.get, "/Users?filter=\(percentEncoded(absurd))").expectError(400, "invalidFilter")
+            try await server.scim(.get, "/Users?count=abc").expectError(400, "invalidValue")
+            // Nothing above was stored.
+            let list = try await server.scim(.get, "/Users")
+            #expect(list["totalResults"] == .integer(0))
+        }
+    }
+
+    @Test func sqlMetacharactersAreData() async throws {
+        try await TestServer.run { server in
+            let nasty = #"o'brien\"; DROP TABLE resources; --%_\\"#
+            let id = try await server.createUser("o'brien%_@example.com", extra: #","displayName":"\#(nasty)""#)
+            // Wildcards and quotes match only themselves: `%` and `_` are literal characters in a SCIM filter.
+            let cases: [(String, [String])] = [
+                (#"userName eq "' OR 1=1 --""#, []), (#"userName sw "%""#, []), (#"userName co "%_@""#, [id]),
+                (#"userName co "_%""#, []), (#"displayName eq "\#(nasty)""#, [id]), (#"externalId eq "x' OR '1'='1""#, []),
+                (#"userName ew "\\""#, []), (#"displayName ew "--%_\\""#, [id]),
+            ]
+            for (filter, expected) in cases {
+                let reply = try await server.scim(.get, "/Users?filter=\(percentEncoded(filter))")
+                #expect(reply.status == 200, "\(filter): \(reply.text)")
+                let ids = (reply["Resources"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+                #expect(ids == expected, "\(filter)")
+            }
+            let exact = try await server.scim(.get, "/Users?filter=\(percentEncoded(#"userName eq "o'brien%_@example.com""#))")
+            #expect(exact["totalResults"] == .integer(1))
+            try await server.scim(.get, "/Users/\(percentEncoded("' OR 1=1 --"))").expectError(404)
+            let sorted = try await server.scim(.get, "/Users?sortBy=\(percentEncoded("userName; DROP TABLE x"))")
+            #expect(sorted.status == 400)
+            #expect(try await server.scim(.get, "/Users")["totalResults"] == .integer(1))
+        }
+    }
+}
