@@ -664,9 +664,7 @@ struct MappingCompiler {
             case .invalidRegex: rule = .invalidRegex
             default: rule = .expressionSyntax
             }
-            collector.report(
-                rule, error.message + (error.suggestion.map { " (did you mean \"\($0)\"?)" } ?? ""),
-                at: place(error.span), path: text.path, suggestion: error.suggestion)
+            collector.report(rule, error.message, at: place(error.span), path: text.path, suggestion: error.suggestion)
             return nil
         }
         var ok = true
