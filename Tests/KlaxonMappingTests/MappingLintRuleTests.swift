@@ -284,10 +284,14 @@ enum LintFixture {
 
     @Test func suggestionsNameTheIntendedSpelling() {
         let diagnostics = MappingLinter.lint(
-            text: LintFixture.users("- { target: nickName, tpye: direct, type: direct, source: moble, transform: [text.trimm] }"),
+            text: LintFixture.users(
+                "- { target: nickName, tpye: direct, type: direct, source: moble, transform: [text.trimm] }",
+                "- { target: displayNme, type: drect, source: displayName }"),
             file: "case.yaml")
-        #expect(diagnostics.map(\.suggestion) == ["type", "mobile", "text.trim"])
+        #expect(diagnostics.map(\.suggestion) == ["type", "mobile", "text.trim", "displayName", "direct"])
+        #expect(diagnostics[0].message == "unknown key \"tpye\" (did you mean \"type\"?) in objectMappings[0].mappings[1]")
         #expect(diagnostics[1].message == "unknown source attribute \"moble\" (did you mean \"mobile\"?)")
+        #expect(diagnostics[3].message == "unknown target attribute \"displayNme\" of User (did you mean \"displayName\"?)")
     }
 
     @Test func reportsEveryProblemNotJustTheFirst() {

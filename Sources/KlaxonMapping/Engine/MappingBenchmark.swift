@@ -9,6 +9,7 @@ import SCIM
 /// print(result.engineRecordsPerSecond, result.handWrittenRecordsPerSecond, result.ratio)
 /// ```
 public enum MappingBenchmark {
+    /// One run's figures.
     public struct Result: Sendable {
         /// Records mapped per second by ``MappingEngine``.
         public var engineRecordsPerSecond: Double

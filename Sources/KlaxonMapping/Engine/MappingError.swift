@@ -12,6 +12,7 @@ import SCIM
 /// }
 /// ```
 public struct MappingError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, for callers that branch on it.
     public enum Kind: Sendable, Hashable {
         /// The file could not be opened or read.
         case unreadable

@@ -33,6 +33,7 @@ public struct FileLocation: Sendable, Hashable, Comparable, CustomStringConverti
 /// }
 /// ```
 public struct Diagnostic: Sendable, Hashable {
+    /// How serious a problem is: errors fail the lint; warnings fail it only when strict; notes never.
     public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable {
         case info, warning, error
 

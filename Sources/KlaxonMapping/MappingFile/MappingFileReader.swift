@@ -468,7 +468,12 @@ private struct NodeReader {
         if let list = fields["transform"].flatMap({ items($0, path: fields.path("transform")) }) {
             transforms = list.compactMap { transformStep($0.node, path: $0.path) }
         }
-        guard let target, let kind else { return nil }
+        // With an invalid type (already reported), read the mapping as the keys it has suggest, so the rest of
+        // it is still checked.
+        let inferred: AttributeMapping.Kind? =
+            source != nil ? .direct : value != nil ? .constant : expression != nil ? .expression : nil
+        guard let target, let kind = kind ?? inferred.map({ Located($0, at: location(of: node), path: fields.path("type")) })
+        else { return nil }
         return AttributeMapping(
             target: target, kind: kind, source: source, value: value, expression: expression,
             expressionPositions: positions, defaultValue: defaultValue, apply: apply, matchPrecedence: precedence,
