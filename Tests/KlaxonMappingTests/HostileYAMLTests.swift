@@ -60,6 +60,17 @@ import Testing
         #expect(diagnostics.first?.message == "lists and mappings are nested more than 32 deep")
     }
 
+    @Test func aMegabyteOnOneLineCostsLinearTime() {
+        // 60,000 unknown keys on one line: columns are worked out incrementally, the line is not copied into
+        // each diagnostic, and the report stops at its cap.
+        let keys = (0..<60_000).map { "k\($0): 1" }.joined(separator: ", ")
+        let diagnostics = MappingLinter.lint(text: "{\(keys)}\n", file: "wide.yaml")
+        #expect(diagnostics.count == DiagnosticCollector.cap + 1)
+        #expect(diagnostics.allSatisfy { $0.sourceLine == nil })
+        #expect(diagnostics[1].location == FileLocation(line: 1, column: 9, length: 2))
+        #expect(diagnostics.last?.message.hasSuffix("more problems were not reported") == true)
+    }
+
     @Test func invalidUTF8IsReportedWhereItIs() {
         var bytes = Array("apiVersion: klaxon.sync/v1\nkind: Mapping".utf8)
         bytes += [0xC3, 0x28]  // a two-byte sequence whose second byte is not a continuation byte

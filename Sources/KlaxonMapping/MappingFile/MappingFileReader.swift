@@ -427,7 +427,10 @@ private struct NodeReader {
             case .scalar(let scalar) = node
         {
             expression = text
-            positions = ScalarPositions(scalar: scalar, mark: text.location, lines: lines)
+            // Mapping columns reads the scalar's line; a hostile one-line file is not read once per expression.
+            if text.location.line <= lines.count, lines[text.location.line - 1].utf8.count <= SourceText.maxShownLineLength {
+                positions = ScalarPositions(scalar: scalar, mark: text.location, lines: lines)
+            }
         }
         if let kind {
             let needed: String? =

@@ -10,9 +10,13 @@ struct SourceText: Sendable {
         }
     }
 
-    /// The line with this 1-based number, if the file has it.
+    /// Lines longer than this are not shown under diagnostics: a hostile one-line file would otherwise be
+    /// copied into every diagnostic.
+    static let maxShownLineLength = 1_000
+
+    /// The line with this 1-based number, if the file has it and it is short enough to show.
     func line(_ number: Int) -> String? {
-        guard number >= 1, number <= lines.count else { return nil }
+        guard number >= 1, number <= lines.count, lines[number - 1].utf8.count <= Self.maxShownLineLength else { return nil }
         return String(lines[number - 1])
     }
 }

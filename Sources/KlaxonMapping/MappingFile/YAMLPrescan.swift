@@ -41,6 +41,9 @@ struct YAMLPrescan {
     private var levels: [Level] = []
     /// Inside a block scalar (`|`, `>`): lines indented more than this (0-based) are its content.
     private var blockScalarParentIndent: Int?
+    /// The last column worked out, so that columns along one long line cost linear time in all.
+    private var columnPosition = 0
+    private var columnValue = 1
 
     /// Scans UTF-8 text (already validated). `maxDepth` counts nested collections, block or flow.
     init(bytes: [UInt8], maxDepth: Int) {
@@ -279,9 +282,16 @@ struct YAMLPrescan {
             || byte == Byte.closeBrace
     }
 
-    /// The 1-based column of a byte, counting Unicode scalars from the start of its line.
-    private func column(of position: Int) -> Int {
-        scalarCount(lineStart..<position) + 1
+    /// The 1-based column of a byte, counting Unicode scalars from the start of its line. Positions asked
+    /// for along a line only grow, so the count continues from the last one.
+    private mutating func column(of position: Int) -> Int {
+        if columnPosition < lineStart || columnPosition > position {
+            columnPosition = lineStart
+            columnValue = 1
+        }
+        columnValue += scalarCount(columnPosition..<position)
+        columnPosition = position
+        return columnValue
     }
 
     private func scalarCount(_ range: Range<Int>) -> Int {
