@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // RFC 7643/7644 as values and pure functions. No I/O.
@@ -39,11 +41,13 @@ let package = Package(
             dependencies: ["SCIM", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // A C shim for the SQLite settings Swift cannot reach (variadic sqlite3_db_config).
+        .target(name: "KlaxonSQLiteSupport", dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]),
         // Persistence behind the `Directory` protocol.
         .target(
             name: "KlaxonDirectory",
             dependencies: [
-                "SCIM",
+                "SCIM", "KlaxonSQLiteSupport",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -55,10 +59,15 @@ let package = Package(
             dependencies: [
                 "SCIM", "KlaxonMapping", "KlaxonDirectory",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // Compiled into the binary, so `klaxon-sync` stays one file to deploy.
+            resources: [.embedInCode("Admin/Templates"), .embedInCode("Admin/Static")],
             swiftSettings: swiftSettings
         ),
         // The provisioning agent.
@@ -104,6 +113,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            // The browser test's DevTools script, run with python3.
+            exclude: ["Browser"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -75,9 +75,53 @@ public protocol Directory: Sendable {
 
     // MARK: Activity
 
-    func recordActivity(_ entry: ActivityEntry) async throws
+    /// Appends entries to the activity log, in order, in one transaction.
+    func recordActivity(_ entries: [ActivityEntry]) async throws
     /// The most recent entries, newest first.
     func recentActivity(in organisation: Organisation.ID, limit: Int) async throws -> [ActivityEntry]
+
+    // MARK: Profiles
+
+    /// Re-computes the derived profiles of the selected users in one transaction, without changing their SCIM
+    /// resources or versions: for a location set by hand, or after a location was added or renamed. `derive` gets
+    /// each user and the organisation's locations. Returns how many profiles changed; 404 for an unknown `.user` id.
+    func updateProfiles(
+        in organisation: Organisation.ID, of selection: ProfileSelection,
+        _ derive: @Sendable (StoredResource, [Location]) throws -> KlaxonProfile
+    ) async throws -> Int
+    /// Users whose synced location matches no defined location (and who have no location set by hand), grouped by
+    /// that location, most users first, each group with up to `sample` of its users.
+    func unmatchedLocations(in organisation: Organisation.ID, sample: Int) async throws -> [UnmatchedLocation]
+
+    // MARK: Administrators
+
+    /// Creates a Site Administrator; 409 `uniqueness` if the sign-in name is taken on this server (ignoring case),
+    /// 400 `invalidValue` if it is empty or has spaces. `passwordHash` nil makes an account for a one-time sign-in.
+    func createAdministrator(login: String, passwordHash: String?, in organisation: Organisation.ID) async throws -> Administrator
+    func administrators(in organisation: Organisation.ID) async throws -> [Administrator]
+    /// The administrator with this sign-in name (ignoring case), in whichever organisation, or nil.
+    func administratorCredentials(login: String) async throws -> AdministratorCredentials?
+    /// Issues a one-time sign-in code for an administrator, replacing any earlier one. Only its hash is stored.
+    func issueSignInCode(forAdministrator id: Administrator.ID, in organisation: Organisation.ID, expires: Date) async throws -> String
+    /// The administrator an unused, unexpired one-time code belongs to, or nil. Does not use the code up.
+    func signInCode(_ code: String, at date: Date) async throws -> AdministratorCredentials?
+    /// Uses a one-time code up and sets the administrator's password, in one transaction; nil (and nothing
+    /// changed) if the code is unknown, used or expired.
+    func redeemSignInCode(_ code: String, passwordHash: String, at date: Date) async throws -> AdministratorCredentials?
+    /// Consecutive failed sign-ins for a sign-in name, or nil.
+    func signInFailures(login: String) async throws -> SignInFailures?
+    /// Counts one more failed sign-in for a sign-in name and returns the tally.
+    func recordSignInFailure(login: String, at date: Date) async throws -> SignInFailures
+    func clearSignInFailures(login: String) async throws
+
+    // MARK: Admin sessions
+
+    /// Starts a session (random secret, stored hashed; random anti-forgery token) and records the sign-in.
+    func createAdminSession(for administrator: Administrator.ID, in organisation: Organisation.ID, expires: Date) async throws -> IssuedAdminSession
+    /// The unexpired session a secret belongs to, or nil. Compares hashes in constant time.
+    func adminSession(secret: String, at date: Date) async throws -> AdminSession?
+    /// Ends a session (sign-out); unknown secrets are ignored.
+    func endAdminSession(secret: String) async throws
 
     /// Closes connections. Call once, at shutdown.
     func close() async throws
@@ -156,18 +200,25 @@ public enum ResourceKind: String, Sendable, Hashable, CaseIterable {
 public struct KlaxonProfile: Sendable, Hashable {
     /// The location the identity platform sent, as sent.
     public var syncedLocation: String?
-    /// The location in force: the matching defined location, else the organisation's Default.
+    /// The location in force: one set by hand (``locationChoice``), else the defined location the synced one
+    /// matches, else the organisation's Default.
     public var locationID: Location.ID?
     /// The notification phone number in E.164, or nil if none was sent or it is not a valid number.
     public var phoneE164: String?
     /// Why the phone number could not be normalised, for the admin UI.
     public var phoneProblem: String?
+    /// A location set by hand; when present, `locationID` is its location.
+    public var locationChoice: LocationChoice?
 
-    public init(syncedLocation: String? = nil, locationID: Location.ID? = nil, phoneE164: String? = nil, phoneProblem: String? = nil) {
+    public init(
+        syncedLocation: String? = nil, locationID: Location.ID? = nil, phoneE164: String? = nil, phoneProblem: String? = nil,
+        locationChoice: LocationChoice? = nil
+    ) {
         self.syncedLocation = syncedLocation
         self.locationID = locationID
         self.phoneE164 = phoneE164
         self.phoneProblem = phoneProblem
+        self.locationChoice = locationChoice
     }
 }
 

@@ -14,8 +14,9 @@ enum TokenHasher {
     /// How many characters of a secret are kept as its hint: the prefix and six random characters.
     static let hintLength = prefix.count + 6
 
-    /// A new secret: 32 bytes from the system's cryptographically secure generator, base64url without padding.
-    static func newSecret() -> String {
+    /// A new secret: 32 bytes from the system's cryptographically secure generator, base64url without padding,
+    /// after `prefix` (admin sessions and sign-in codes use their own, so they are never mistaken for tokens).
+    static func newSecret(prefix: String = prefix) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let base64url = Data(bytes).base64EncodedString()

@@ -3,7 +3,8 @@ public import KlaxonDirectory
 public import Logging
 import SCIM
 
-/// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, `/healthz` and `/metrics`.
+/// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, the admin UI under `/admin`,
+/// `/healthz` and `/metrics`.
 ///
 /// ```swift
 /// let directory = try await SQLiteDirectory.open(path: "klaxon.sqlite")
@@ -18,12 +19,13 @@ public enum KlaxonServer {
         registry: SchemaRegistry = .standard,
         logger: Logger = Logger(label: "klaxon-sync"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let metrics = MetricsRegistry()
         let activity = ActivityRecorder(directory: directory, logger: logger)
-        let service = SCIMService(directory: directory, registry: registry, profiles: profiles)
+        let service = try SCIMService(directory: directory, registry: registry, profiles: profiles)
         let router = Router(context: SCIMRequestContext.self)
         router.add(middleware: MetricsMiddleware(registry: metrics))
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
         router.get("healthz") { _, _ in
             SCIMResponse.json(200, ["status": "ok"])
@@ -35,6 +37,7 @@ public enum KlaxonServer {
         }
         SCIMRoutes(service: service, activity: activity, configuration: configuration)
             .register(on: router, auth: TokenAuthMiddleware(directory: directory, cacheTTL: configuration.tokenCacheTTL))
+        AdminRoutes(directory: directory, profiles: profiles, configuration: configuration).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "klaxon-sync"),

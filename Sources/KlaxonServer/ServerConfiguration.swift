@@ -9,13 +9,22 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize: Int
     /// How long an authenticated token is remembered before the directory is asked again.
     public var tokenCacheTTL: Duration
+    /// The bcrypt cost (log2 of the rounds) of admin passwords set through the admin UI.
+    public var passwordCost: UInt8
+    /// How long an admin UI session lasts after sign-in.
+    public var adminSessionLifetime: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maxBodySize: Int = 1 << 20, tokenCacheTTL: Duration = .seconds(5)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maxBodySize: Int = 1 << 20, tokenCacheTTL: Duration = .seconds(5),
+        passwordCost: UInt8 = AdminPasswords.defaultCost, adminSessionLifetime: Duration = .seconds(8 * 3600)
+    ) {
         self.host = host
         self.port = port
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.maxBodySize = maxBodySize
         self.tokenCacheTTL = tokenCacheTTL
+        self.passwordCost = passwordCost
+        self.adminSessionLifetime = adminSessionLifetime
     }
 
     /// The URL of the server's root, for messages: `http://127.0.0.1:8080`.

@@ -41,6 +41,12 @@ struct SCIMBenchmark: AsyncParsableCommand {
     @Flag(help: "Skip the group membership measurement (for servers without PATCH on groups).")
     var skipMembers = false
 
+    @Option(help: "The server's process id: adds the server's CPU time per request, which a busy machine distorts far less than req/s.")
+    var serverPID: Int32?
+
+    @Option(help: "The ceiling server's process id, for its CPU time per request.")
+    var ceilingPID: Int32?
+
     func validate() throws {
         let host = URL(string: url)?.host ?? ""
         guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") else {
@@ -64,50 +70,59 @@ struct SCIMBenchmark: AsyncParsableCommand {
     private func measure(_ client: HTTPClient) async throws {
         let load = LoadGenerator(client: client, token: token, concurrency: concurrency)
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
-        var rows: [(String, LoadGenerator.Result)] = []
+        var rows: [(String, LoadGenerator.Result, Double?)] = []
+        /// Runs one measurement and notes the CPU time `pid` spent on it.
+        func row(_ name: String, pid: Int32?, _ run: () async -> LoadGenerator.Result) async {
+            let before = pid.flatMap(ProcessCPU.seconds)
+            let result = await run()
+            let after = pid.flatMap(ProcessCPU.seconds)
+            let perRequest = before.flatMap { start in after.map { ($0 - start) / Double(max(1, result.requests)) } }
+            rows.append((name, result, perRequest))
+        }
 
         if let ceilingURL {
-            let result = await LoadGenerator(client: client, token: nil, concurrency: concurrency).run(seconds: seconds) { _ in
-                .init(method: .GET, url: ceilingURL)
+            await row("ceiling (bare route)", pid: ceilingPID) {
+                await LoadGenerator(client: client, token: nil, concurrency: concurrency).run(seconds: seconds) { _ in
+                    .init(method: .GET, url: ceilingURL)
+                }
             }
-            rows.append(("ceiling (bare route)", result))
         }
 
         let ids = try await seed(load, base: base)
         log("\(label): \(ids.count) users ready")
         let idList = ids
-        rows.append(("get-by-id", await load.run(seconds: seconds) { _ in
+        await row("get-by-id", pid: serverPID) { await load.run(seconds: seconds) { _ in
             .init(method: .GET, url: "\(base)/Users/\(idList.randomElement()!)")
-        }))
+        } }
         let userCount = users
-        rows.append(("filter userName eq", await load.run(seconds: seconds) { _ in
+        await row("filter userName eq", pid: serverPID) { await load.run(seconds: seconds) { _ in
             let filter = #"userName eq "bench-\#(Int.random(in: 0..<userCount))@example.com""#
             return .init(method: .GET, url: "\(base)/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
-        }))
+        } }
         let runID = UInt32.random(in: 0...UInt32.max)
-        rows.append(("create", await load.run(seconds: seconds) { index in
+        await row("create", pid: serverPID) { await load.run(seconds: seconds) { index in
             .init(method: .POST, url: "\(base)/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
-        }))
-        rows.append(("PATCH replace", await load.run(seconds: seconds) { index in
+        } }
+        await row("PATCH replace", pid: serverPID) { await load.run(seconds: seconds) { index in
             .init(
                 method: .PATCH, url: "\(base)/Users/\(idList.randomElement()!)",
                 body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed \#(index)"}]}"#)
-        }))
+        } }
         if !skipMembers {
             let (group, spare) = try await largeGroup(load, base: base, members: idList, runID: runID)
-            rows.append(("add one member (\(idList.count)-member group)", await load.run(seconds: seconds, limit: spare.count) { index in
+            await row("add one member (\(idList.count)-member group)", pid: serverPID) { await load.run(seconds: seconds, limit: spare.count) { index in
                 .init(
                     method: .PATCH, url: "\(base)/Groups/\(group)",
                     body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"\#(spare[index])"}]}]}"#)
-            }))
+            } }
         }
         print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each")
-        print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed")
-        for (name, result) in rows {
+        print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed  server CPU µs/req")
+        for (name, result, cpu) in rows {
             print(
                 name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(String(format: "%.0f", result.rate), 10)
                     + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 10) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 10)
-                    + pad("\(result.failures)", 8))
+                    + pad("\(result.failures)", 8) + pad(cpu.map { String(format: "%.0f", $0 * 1e6) } ?? "-", 18))
         }
     }
 
@@ -183,4 +198,17 @@ func pad(_ text: String, _ width: Int) -> String {
 
 func log(_ message: String) {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
+}
+
+/// CPU time (user + system) a process has used, from `/proc/<pid>/stat` (Linux).
+enum ProcessCPU {
+    static func seconds(_ pid: Int32) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 }

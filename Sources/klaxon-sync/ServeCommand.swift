@@ -10,9 +10,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the SCIM 2.0 server that Entra ID, Okta and other clients provision Klaxon through.",
         discussion: """
-            On an empty database it creates the default organisation, its Default location and a token, and prints
-            the Endpoint URL and Token to paste into Entra ID (Provisioning > Admin Credentials: Tenant URL and
-            Secret Token) or Okta (SCIM connector base URL and API token).
+            On an empty database it creates the default organisation, its Default location, a token and a Site
+            Administrator ('admin'), and prints the Endpoint URL and Token to paste into Entra ID (Provisioning > Admin
+            Credentials: Tenant URL and Secret Token) or Okta (SCIM connector base URL and API token), the admin UI's
+            URL and a one-time sign-in link.
             """
     )
 
@@ -30,14 +31,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The region for phone numbers written without a country code (ISO 3166-1, e.g. GB, US).", valueName: "code"))
     var phoneRegion: String?
 
+    @Option(help: "Log level: trace, debug, info (one line per request), notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
     func run() async throws {
         let directory = try await database.open()
         let firstRun = try await FirstRun.prepare(directory)
         let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
         let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
         var logger = Logger(label: "klaxon-sync")
-        logger.logLevel = .info
-        let app = KlaxonServer.application(
+        logger.logLevel = logLevel
+        let app = try KlaxonServer.application(
             directory: directory, configuration: configuration, profiles: profiles, logger: logger
         ) { boundPort in
             var running = configuration
@@ -53,7 +57,12 @@ enum FirstRun {
     struct Setup: Sendable {
         var organisations: [Organisation]
         var token: IssuedToken?
+        /// The one-time sign-in code of the first administrator.
+        var signInCode: String?
     }
+
+    /// The sign-in name of the administrator the first `serve` creates.
+    static let administratorLogin = "admin"
 
     static func prepare(_ directory: any Directory) async throws -> Setup {
         var organisations = try await directory.organisations()
@@ -61,7 +70,10 @@ enum FirstRun {
         let organisation = try await directory.createOrganisation(slug: "default", name: "Default organisation")
         organisations = [organisation]
         let token = try await directory.issueToken(in: organisation.id, label: "Created by the first 'serve'")
-        return Setup(organisations: organisations, token: token)
+        let administrator = try await directory.createAdministrator(login: administratorLogin, passwordHash: nil, in: organisation.id)
+        let code = try await directory.issueSignInCode(
+            forAdministrator: administrator.id, in: organisation.id, expires: Date().addingTimeInterval(AdminCommand.linkLifetime))
+        return Setup(organisations: organisations, token: token, signInCode: code)
     }
 
     /// Prints what to paste into the identity platform. Written unbuffered, so a script reading the output sees
@@ -77,6 +89,13 @@ enum FirstRun {
         } else {
             lines.append("Tokens are shown only when created: 'klaxon-sync token create --org <slug>'.")
         }
+        lines.append("Admin UI: \(root)/admin/")
+        if let code = setup.signInCode {
+            lines.append("One-time sign-in: \(root)/admin/welcome?code=\(code)")
+            lines.append("(Signs in as '\(administratorLogin)' once, for 7 days: choose a password there. Add administrators with 'klaxon-sync admin create'.)")
+        }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -79,7 +79,7 @@ import SCIM
             _ = try await directory.addLocation(named: "Paris", in: globex.id)
             #expect(try await directory.locations(in: acme.id).map(\.name) == ["Default", "Paris"])
 
-            try await directory.recordActivity(ActivityEntry(organisation: acme.id, at: Date(timeIntervalSince1970: 1), method: "GET", path: "/a", status: 200))
+            try await directory.recordActivity([ActivityEntry(organisation: acme.id, at: Date(timeIntervalSince1970: 1), method: "GET", path: "/a", status: 200)])
             #expect(try await directory.recentActivity(in: globex.id, limit: 10).isEmpty)
             #expect(try await directory.recentActivity(in: acme.id, limit: 10).count == 1)
         }
@@ -123,7 +123,7 @@ import SCIM
             #expect(try await directory.authenticate(secret: token.secret) != nil)
             let entry = ActivityEntry(
                 organisation: org.id, at: Date(timeIntervalSince1970: 5), method: text, path: text, status: 400, resourceID: text, detail: text, client: text)
-            try await directory.recordActivity(entry)
+            try await directory.recordActivity([entry])
             #expect(try await directory.recentActivity(in: org.id, limit: 5) == [entry])
 
             #expect(try await directory.resource(.user, id: decoy.id, in: org.id, includeMembers: true) == decoy)

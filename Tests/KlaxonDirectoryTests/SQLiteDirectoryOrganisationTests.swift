@@ -110,11 +110,11 @@ import SCIM
                     detail: failed ? "userName 'bjensen' is already taken" : nil, client: "Okta SCIM Client 1.0.0")
             }
             for entry in entries {
-                try await directory.recordActivity(entry)
+                try await directory.recordActivity([entry])
             }
             // Two entries in the same instant keep the order they were recorded in.
             let sameInstant = ActivityEntry(organisation: acme.id, at: entries[4].at, method: "DELETE", path: "/scim/v2/acme/Users/x", status: 204)
-            try await directory.recordActivity(sameInstant)
+            try await directory.recordActivity([sameInstant])
 
             #expect(try await directory.recentActivity(in: acme.id, limit: 3) == [sameInstant, entries[4], entries[3]])
             #expect(try await directory.recentActivity(in: acme.id, limit: 100).count == 6)

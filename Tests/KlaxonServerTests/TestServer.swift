@@ -31,8 +31,8 @@ struct TestServer {
         let globex = try await organisation("globex", in: directory)
         let acmeToken = try await directory.issueToken(in: acme.id, label: "test").secret
         let globexToken = try await directory.issueToken(in: globex.id, label: "test").secret
-        let app = KlaxonServer.application(
-            directory: directory, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tokenCacheTTL: .zero),
+        let app = try KlaxonServer.application(
+            directory: directory, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tokenCacheTTL: .zero, passwordCost: 4),
             profiles: try ProfileDeriver(defaultPhoneRegion: "GB"))
         try await app.test(.live) { client in
             try await body(

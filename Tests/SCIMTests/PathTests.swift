@@ -83,15 +83,6 @@ private func pathError(_ body: () throws(SCIMError) -> Void) -> SCIMError? {
         #expect(error?.detail == "'\(text)' is not a valid attribute path")
     }
 
-    @Test func comparesPathsIgnoringCase() {
-        let path = AttributePath(schema: SchemaURN.user, name: "name", subAttribute: "givenName")
-        #expect(path.matches(AttributePath(name: "NAME", subAttribute: "GIVENNAME")))
-        #expect(path.matches(AttributePath(schema: SchemaURN.user.uppercased(), name: "name", subAttribute: "givenname")))
-        #expect(!path.matches(AttributePath(name: "name")))
-        #expect(!path.matches(AttributePath(name: "name", subAttribute: "familyName")))
-        #expect(!path.matches(AttributePath(schema: SchemaURN.enterpriseUser, name: "name", subAttribute: "givenName")))
-    }
-
     // MARK: PatchPath
 
     @Test func parsesSimpleAndSubAttributePatchPaths() throws {

@@ -1,5 +1,5 @@
 import SCIM
-import SQLiteNIO
+
 
 /// A list request turned into SQL: the filter's translatable part, the order and the page.
 ///
@@ -25,7 +25,7 @@ struct ResourceListing {
         self.count = max(query.count, 0)
         self.includeMembers = query.includeMembers
         let translator = SQLFilterTranslator(kind: kind, organisation: organisation, schema: schema)
-        var filtered = SQLFragment(" FROM resources r WHERE r.org_id = ? AND r.kind = ?", [.integer(organisation), .text(kind.rawValue)])
+        var filtered = SQLFragment(" FROM resources r WHERE r.org_id = ? AND r.kind = \(kind.sqlLiteral)", [.integer(organisation)])
         if let filter = query.filter {
             evaluator = try FilterEvaluator(filter, for: schema)
             let translation = translator.translate(filter)

@@ -1,5 +1,6 @@
+import Foundation
 import SCIM
-import SQLiteNIO
+
 
 /// A row of `resources` with its relations, as read: the pieces a ``StoredResource`` is assembled from.
 ///
@@ -20,7 +21,8 @@ struct ResourceRecord {
 
     /// The columns every resource query selects; `relations` is added by the caller (see ``relations(for:members:)``).
     static let columns =
-        "r.id, r.kind, r.version, r.created, r.last_modified, r.json, r.synced_location, r.location_id, r.phone_e164, r.phone_problem"
+        "r.id, r.kind, r.version, r.created, r.last_modified, r.json, r.synced_location, r.location_id, r.phone_e164, r.phone_problem, "
+        + "r.location_choice_id, r.location_choice_by, r.location_choice_basis, r.location_choice_at"
 
     /// The `relations` column: a user's groups, a group's members, or NULL, as one JSON array per row, so a
     /// resource and its relations come from one statement (one consistent read).
@@ -76,7 +78,8 @@ struct ResourceRecord {
                 ? KlaxonProfile(
                     syncedLocation: row.optionalText("synced_location"),
                     locationID: row.column("location_id")?.integer.map(Int64.init),
-                    phoneE164: row.optionalText("phone_e164"), phoneProblem: row.optionalText("phone_problem"))
+                    phoneE164: row.optionalText("phone_e164"), phoneProblem: row.optionalText("phone_problem"),
+                    locationChoice: Self.locationChoice(row))
                 : nil)
         guard let relations = row.optionalText("relations") else { return }
         guard case .array(let tuples) = try? JSONParser.parse(relations, limits: Self.storedLimits) else {
@@ -88,6 +91,15 @@ struct ResourceRecord {
         case .group:
             members = tuples.map { Self.reference(value: $0[0], display: $0[2], type: $0[1]) }
         }
+    }
+
+    /// The location set by hand, if the row has one.
+    private static func locationChoice(_ row: SQLiteRow) -> LocationChoice? {
+        guard let id = row.column("location_choice_id")?.integer, let source = row.optionalText("location_choice_by").flatMap(LocationChoice.Source.init),
+            let at = row.optionalDouble("location_choice_at")
+        else { return nil }
+        return LocationChoice(
+            locationID: Int64(id), source: source, syncedLocation: row.optionalText("location_choice_basis"), at: Date(timeIntervalSince1970: at))
     }
 
     /// What the database wrote itself is trusted to any size.

@@ -1,5 +1,5 @@
 import SCIM
-import SQLiteNIO
+
 
 /// Translates a SCIM ``Filter`` into a parameterised SQL condition on the `resources` table (alias `r`), as far as
 /// the indexed columns reach: `id`, `externalId`, `userName`, `displayName`, `meta.created`, `meta.lastModified`,
@@ -252,8 +252,13 @@ struct SQLFilterTranslator {
                 return nil  // callers negate `eq`, so that a missing value matches
             case .eq, .gt, .ge, .lt, .le:
                 return SQLFragment("(\(notNull) \(Self.sqlOperator(op)) ?)", [.text(operand)])
-            case .co, .sw, .ew:
-                let leading = op != .sw
+            case .sw:
+                // A range rather than LIKE/GLOB: connections plan statements without looking at bound values (query
+                // planner stability), so only a range keeps a prefix search an index look-up. Columns compare as
+                // UTF-8 bytes; U+10FFFF, a noncharacter, is the largest code point.
+                return SQLFragment("(\(notNull) >= ? AND \(column.sql) < ?)", [.text(operand), .text(operand + "\u{10FFFF}")])
+            case .co, .ew:
+                let leading = true
                 let trailing = op != .ew
                 if caseExact {
                     return SQLFragment("(\(notNull) GLOB ?)", [.text(Self.globPattern(operand, leading: leading, trailing: trailing))])

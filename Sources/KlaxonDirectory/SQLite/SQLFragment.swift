@@ -1,4 +1,4 @@
-import SQLiteNIO
+
 
 /// A piece of SQL and the values bound to its `?` placeholders, in order.
 ///
@@ -45,5 +45,18 @@ struct SQLFragment: Sendable {
     /// `?, ?, …` for `count` values, for `IN (…)` lists.
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}
+
+extension ResourceKind {
+    /// The kind as an SQL string literal (`'User'`), written into statements rather than bound, so the planner can
+    /// use the partial index `WHERE kind = 'Group'` in a statement prepared once (connections run with SQLite's
+    /// query planner stability guarantee, which plans without looking at bound values).
+    /// The text comes from this enum's constant raw values only.
+    var sqlLiteral: String {
+        switch self {
+        case .user: return "'User'"
+        case .group: return "'Group'"
+        }
     }
 }

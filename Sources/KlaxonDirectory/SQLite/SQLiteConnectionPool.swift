@@ -1,4 +1,4 @@
-import SQLiteNIO
+import Synchronization
 
 /// One writer connection and a fixed set of reader connections to one SQLite file in WAL mode.
 ///
@@ -25,12 +25,12 @@ final class SQLiteConnectionPool: Sendable {
     static func open(path: String, readers readerCount: Int) async throws -> SQLiteConnectionPool {
         var opened: [SQLiteConnection] = []
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path))
+            let writer = try SQLiteConnection.open(path: path)
             opened.append(writer)
             _ = try await writer.query("PRAGMA journal_mode = WAL")
             _ = try await writer.query("PRAGMA synchronous = NORMAL")
             for _ in 0..<max(1, readerCount) {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path))
+                let reader = try SQLiteConnection.open(path: path)
                 opened.append(reader)
                 // Readers never write; this turns a mistake into an error instead of a second writer.
                 _ = try await reader.query("PRAGMA query_only = ON")
@@ -38,7 +38,7 @@ final class SQLiteConnectionPool: Sendable {
             return SQLiteConnectionPool(writer: writer, readers: Array(opened.dropFirst()))
         } catch {
             for connection in opened {
-                try? await connection.close()
+                connection.close()
             }
             throw error
         }
@@ -64,70 +64,103 @@ final class SQLiteConnectionPool: Sendable {
 
     /// Waits for running work to finish, then closes every connection. Later calls fail.
     func close() async throws {
-        var firstError: (any Error)?
         for queue in [writer, readers] {
             for connection in await queue.drain() {
-                do {
-                    try await connection.close()
-                } catch {
-                    firstError = firstError ?? error
-                }
+                connection.close()
             }
         }
-        if let firstError { throw firstError }
     }
 }
 
 /// Hands out idle connections one caller at a time; callers wait, in order, when all are busy.
-private actor ConnectionQueue {
-    private var idle: [SQLiteConnection]
-    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+///
+/// A mutex rather than an actor: taking and returning a connection is a few instructions, and an actor would
+/// add two executor hops to every query.
+private final class ConnectionQueue: Sendable {
+    private struct State {
+        var idle: [SQLiteConnection]
+        var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+        /// Set when closing starts: new callers are refused, callers already waiting are still served.
+        var closing = false
+    }
+
+    private let state: Mutex<State>
     private let total: Int
-    /// Set when closing starts: new callers are refused, callers already waiting are still served.
-    private var closing = false
 
     init(_ connections: [SQLiteConnection]) {
-        self.idle = connections
+        self.state = Mutex(State(idle: connections))
         self.total = connections.count
     }
 
-    private func take() async throws -> SQLiteConnection {
-        guard !closing else { throw SQLiteDirectoryError.closed }
-        if let connection = idle.popLast() { return connection }
-        return await withCheckedContinuation { waiters.append($0) }
+    private enum Take {
+        case ready(SQLiteConnection)
+        case wait
+        case closed
     }
 
-    private func put(_ connection: SQLiteConnection) {
-        if waiters.isEmpty {
-            idle.append(connection)
-        } else {
-            waiters.removeFirst().resume(returning: connection)
+    private func take() async throws -> SQLiteConnection {
+        let attempt: Take = state.withLock { state in
+            if state.closing { return .closed }
+            if let connection = state.idle.popLast() { return .ready(connection) }
+            return .wait
+        }
+        switch attempt {
+        case .ready(let connection): return connection
+        case .closed: throw SQLiteDirectoryError.closed
+        case .wait:
+            return await withCheckedContinuation { continuation in
+                let handed: SQLiteConnection? = state.withLock { state in
+                    // A connection may have come back between the first look and now.
+                    if let connection = state.idle.popLast() { return connection }
+                    state.waiters.append(continuation)
+                    return nil
+                }
+                if let handed { continuation.resume(returning: handed) }
+            }
         }
     }
 
-    nonisolated func with<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    private func put(_ connection: SQLiteConnection) {
+        let waiter: CheckedContinuation<SQLiteConnection, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.idle.append(connection)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: connection)
+    }
+
+    func with<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         let connection = try await take()
         do {
             let result = try await body(connection)
-            await put(connection)
+            put(connection)
             return result
         } catch {
-            await put(connection)
+            put(connection)
             throw error
         }
     }
 
     /// Marks the queue closed and returns every connection once all of them are idle.
     func drain() async -> [SQLiteConnection] {
-        guard !closing else { return [] }
-        closing = true
+        let alreadyClosing = state.withLock { state in
+            defer { state.closing = true }
+            return state.closing
+        }
+        guard !alreadyClosing else { return [] }
         var drained: [SQLiteConnection] = []
         while drained.count < total {
-            if let connection = idle.popLast() {
-                drained.append(connection)
-            } else {
-                drained.append(await withCheckedContinuation { waiters.append($0) })
+            let connection: SQLiteConnection = await withCheckedContinuation { continuation in
+                let idle: SQLiteConnection? = state.withLock { state in
+                    if let connection = state.idle.popLast() { return connection }
+                    state.waiters.append(continuation)
+                    return nil
+                }
+                if let idle { continuation.resume(returning: idle) }
             }
+            drained.append(connection)
         }
         return drained
     }

@@ -1,6 +1,6 @@
 import Foundation
 import SCIM
-import SQLiteNIO
+
 
 extension SQLiteDirectory {
     /// How many ids go in one `IN (…)` list, and how many rows in one multi-row `INSERT`.
@@ -25,11 +25,12 @@ extension SQLiteDirectory {
             var insert = SQLFragment(
                 """
                 INSERT INTO resources (org_id, id, kind, seq, version, created, created_at, last_modified, last_modified_at, json, \
-                user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem) \
-                VALUES (?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = ?), 1, ?, ?, ?, ?, \
-                ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem, \
+                synced_location_lc, location_choice_id, location_choice_by, location_choice_basis, location_choice_at) \
+                VALUES (?, ?, \(kind.sqlLiteral), (SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral)), \
+                1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [.integer(org), .text(id), .text(kind.rawValue), .integer(org), .text(kind.rawValue), .text(now.text), .float(now.seconds)])
+                [.integer(org), .text(id), .integer(org), .text(now.text), .float(now.seconds)])
             insert.binds += [.text(now.text), .float(now.seconds)] + Self.indexedValues(document, profile)
             try await db.execute(insert)
             try await Self.storeEmails(document.emails, of: id, in: org, on: db)
@@ -116,8 +117,8 @@ extension SQLiteDirectory {
             let now = Timestamp.now()
             let deleted = try await db.rows(
                 SQLFragment(
-                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = ? RETURNING id",
-                    [.integer(org), .text(id), .text(kind.rawValue)]))
+                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING id",
+                    [.integer(org), .text(id)]))
             guard !deleted.isEmpty else { throw Self.notFound(kind, id) }
             // The groups it belonged to have changed: give them a new version.
             try await db.execute(
@@ -172,8 +173,8 @@ extension SQLiteDirectory {
 
     static func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool) -> SQLFragment {
         SQLFragment(
-            ResourceRecord.select(kind, members: kind == .group && members) + " WHERE r.org_id = ? AND r.id = ? AND r.kind = ?",
-            [.integer(organisation), .text(id), .text(kind.rawValue)])
+            ResourceRecord.select(kind, members: kind == .group && members) + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)",
+            [.integer(organisation), .text(id)])
     }
 
     static func load(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, on db: SQLiteConnection) async throws -> ResourceRecord {
@@ -202,8 +203,8 @@ extension SQLiteDirectory {
         case .group:
             rows = try await db.rows(
                 SQLFragment(
-                    "SELECT id FROM resources WHERE org_id = ? AND kind = ? AND display_name_lc = ?",
-                    [.integer(organisation), .text(kind.rawValue), document.displayNameLC.map(SQLiteData.text) ?? .null]))
+                    "SELECT id FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral) AND display_name_lc = ?",
+                    [.integer(organisation), document.displayNameLC.map(SQLiteData.text) ?? .null]))
         }
         for row in rows where try row.text("id") != id {
             switch kind {
@@ -215,10 +216,11 @@ extension SQLiteDirectory {
 
     /// 400 `invalidValue` if the profile names a location this organisation does not have.
     static func checkLocation(of profile: KlaxonProfile?, in organisation: Int, on db: SQLiteConnection) async throws {
-        guard let location = profile?.locationID else { return }
-        let rows = try await db.rows(
-            SQLFragment("SELECT 1 FROM locations WHERE org_id = ? AND id = ?", [.integer(organisation), .integer(Int(location))]))
-        guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
+        for location in Set([profile?.locationID, profile?.locationChoice?.locationID].compactMap { $0 }) {
+            let rows = try await db.rows(
+                SQLFragment("SELECT 1 FROM locations WHERE org_id = ? AND id = ?", [.integer(organisation), .integer(Int(location))]))
+            guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
+        }
     }
 
     /// Adds members to a group (ignoring ids already there) after checking that each is a user or group of the
@@ -272,7 +274,8 @@ extension SQLiteDirectory {
         var update = SQLFragment(
             """
             UPDATE resources SET version = ?, last_modified = ?, last_modified_at = ?, json = ?, user_name_lc = ?, display_name = ?, \
-            display_name_lc = ?, external_id = ?, synced_location = ?, location_id = ?, phone_e164 = ?, phone_problem = ? \
+            display_name_lc = ?, external_id = ?, synced_location = ?, location_id = ?, phone_e164 = ?, phone_problem = ?, \
+            synced_location_lc = ?, location_choice_id = ?, location_choice_by = ?, location_choice_basis = ?, location_choice_at = ? \
             WHERE org_id = ? AND id = ?
             """,
             [.integer(record.version), .text(now.text), .float(now.seconds)])
@@ -287,6 +290,17 @@ extension SQLiteDirectory {
             .text(JSONWriter.string(from: .object(document.object))), text(document.userNameLC), text(document.displayName),
             text(document.displayNameLC), text(document.externalID), text(profile?.syncedLocation),
             profile?.locationID.map { .integer(Int($0)) } ?? .null, text(profile?.phoneE164), text(profile?.phoneProblem),
+        ] + profileValues(profile)
+    }
+
+    /// The columns added for the admin UI, in the order the statements above name them: the synced location's
+    /// match key and the location set by hand.
+    static func profileValues(_ profile: KlaxonProfile?) -> [SQLiteData] {
+        let choice = profile?.locationChoice
+        return [
+            profile?.syncedLocation.map { .text(Location.matchKey($0)) } ?? .null, choice.map { .integer(Int($0.locationID)) } ?? .null,
+            choice.map { .text($0.source.rawValue) } ?? .null, choice?.syncedLocation.map(SQLiteData.text) ?? .null,
+            choice.map { .float($0.at.timeIntervalSince1970) } ?? .null,
         ]
     }
 

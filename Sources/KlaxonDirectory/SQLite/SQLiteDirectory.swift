@@ -1,6 +1,6 @@
 import Foundation
 public import SCIM
-import SQLiteNIO
+
 
 /// The default ``Directory``: one SQLite file in WAL mode, written through one connection and read through several.
 ///
@@ -264,11 +264,13 @@ public final class SQLiteDirectory: Directory {
             guard !location.isDefault else {
                 throw SCIMError.invalidValue("'\(location.name)' is the Default location and cannot be removed; make another location the Default first")
             }
-            // Users at the removed location fall back to the Default, as an unknown location name would.
+            // Users at the removed location fall back to the Default, as an unknown location name would; a choice of
+            // it made by hand (which is always the location in force) is forgotten.
             try await db.execute(
                 SQLFragment(
                     """
-                    UPDATE resources SET location_id = (SELECT id FROM locations WHERE org_id = ? AND is_default = 1) \
+                    UPDATE resources SET location_id = (SELECT id FROM locations WHERE org_id = ? AND is_default = 1), \
+                    location_choice_id = NULL, location_choice_by = NULL, location_choice_basis = NULL, location_choice_at = NULL \
                     WHERE org_id = ? AND location_id = ?
                     """,
                     [.integer(org), .integer(org), .integer(Int(id))]))
@@ -288,7 +290,7 @@ public final class SQLiteDirectory: Directory {
         }
     }
 
-    private static func location(_ row: SQLiteRow) throws -> Location {
+    static func location(_ row: SQLiteRow) throws -> Location {
         Location(
             id: Int64(try row.integer("id")), organisation: Int64(try row.integer("org_id")), name: try row.text("name"),
             isDefault: try row.integer("is_default") != 0)
@@ -312,9 +314,11 @@ public final class SQLiteDirectory: Directory {
 
     // MARK: Activity
 
-    public func recordActivity(_ entry: ActivityEntry) async throws {
-        let org = Int(entry.organisation)
-        try await pool.withWriter { db in
+    public func recordActivity(_ entries: [ActivityEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await pool.write { db in
+            for entry in entries {
+            let org = Int(entry.organisation)
             try await db.execute(
                 SQLFragment(
                     """
@@ -326,6 +330,7 @@ public final class SQLiteDirectory: Directory {
                         .integer(entry.status), entry.resourceID.map(SQLiteData.text) ?? .null,
                         entry.detail.map(SQLiteData.text) ?? .null, entry.client.map(SQLiteData.text) ?? .null,
                     ]))
+            }
         }
     }
 

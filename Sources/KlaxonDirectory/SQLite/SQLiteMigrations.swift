@@ -1,5 +1,5 @@
 import Foundation
-import SQLiteNIO
+
 
 /// The SQLite schema as numbered migrations. Each runs once, in its own transaction, and is recorded in
 /// `schema_migrations`; a database is brought up to date when it is opened.
@@ -128,7 +128,68 @@ enum SQLiteMigrations {
                 ) STRICT, WITHOUT ROWID
                 """,
                 "CREATE INDEX activity_at ON activity (org_id, at)",
-            ] + plannerStatistics)
+            ] + plannerStatistics),
+        Migration(
+            version: 2, description: "administrators, admin sessions, sign-in failures; locations set by hand, synced location match key",
+            statements: [
+                // The synced location in its match form (`Location.matchKey`), so unmatched locations are found in SQL.
+                // Rows written before this migration get SQLite's ASCII-only lower(); their next write stores the full form.
+                "ALTER TABLE resources ADD COLUMN synced_location_lc TEXT",
+                "UPDATE resources SET synced_location_lc = lower(trim(synced_location)) WHERE synced_location IS NOT NULL",
+                "CREATE INDEX resources_synced_location ON resources (org_id, synced_location_lc) WHERE synced_location_lc IS NOT NULL",
+                // A location set by hand: which, by whom, when, and the synced location it was set against.
+                "ALTER TABLE resources ADD COLUMN location_choice_id INTEGER",
+                "ALTER TABLE resources ADD COLUMN location_choice_by TEXT",
+                "ALTER TABLE resources ADD COLUMN location_choice_basis TEXT",
+                "ALTER TABLE resources ADD COLUMN location_choice_at REAL",
+                """
+                CREATE TABLE administrators (
+                    org_id INTEGER NOT NULL,
+                    id INTEGER NOT NULL,
+                    login TEXT NOT NULL,
+                    login_lc TEXT NOT NULL,
+                    password_hash TEXT,
+                    code_hash TEXT,
+                    code_expires REAL,
+                    created REAL NOT NULL,
+                    last_sign_in REAL,
+                    PRIMARY KEY (org_id, id)
+                ) STRICT, WITHOUT ROWID
+                """,
+                // Sign-in names are unique on the server: sign-in finds the organisation from the name.
+                "CREATE UNIQUE INDEX administrators_login ON administrators (login_lc)",
+                "CREATE UNIQUE INDEX administrators_code ON administrators (code_hash) WHERE code_hash IS NOT NULL",
+                """
+                CREATE TABLE admin_sessions (
+                    org_id INTEGER NOT NULL,
+                    hash TEXT NOT NULL,
+                    admin_id INTEGER NOT NULL,
+                    csrf TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    expires REAL NOT NULL,
+                    PRIMARY KEY (org_id, hash)
+                ) STRICT, WITHOUT ROWID
+                """,
+                "CREATE UNIQUE INDEX admin_sessions_hash ON admin_sessions (hash)",
+                // Keyed by the name typed, which may belong to no account: the tally must not tell which do.
+                """
+                CREATE TABLE sign_in_failures (
+                    login_lc TEXT NOT NULL PRIMARY KEY,
+                    failures INTEGER NOT NULL,
+                    last_failure REAL NOT NULL
+                ) STRICT, WITHOUT ROWID
+                """,
+                """
+                INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+                    ('resources', 'resources_synced_location', '1000000 500000 50'),
+                    ('administrators', 'administrators', '10000 10 1'),
+                    ('administrators', 'administrators_login', '10000 1'),
+                    ('administrators', 'administrators_code', '100 1'),
+                    ('admin_sessions', 'admin_sessions', '10000 10 1'),
+                    ('admin_sessions', 'admin_sessions_hash', '10000 1')
+                """,
+                "ANALYZE sqlite_schema",
+            ]),
     ]
 
     /// Index statistics for SQLite's query planner, written by hand as its documentation allows (§ "Manual Control

@@ -21,12 +21,22 @@ public struct SCIMService: Sendable {
     public let registry: SchemaRegistry
     public let profiles: ProfileDeriver
     public let limits: Limits
+    /// What a request without `attributes` or `excludedAttributes` returns, resolved once per resource type.
+    private let defaultProjections: [ResourceKind: Projection]
 
-    public init(directory: any Directory, registry: SchemaRegistry = .standard, profiles: ProfileDeriver, limits: Limits = Limits()) {
+    public init(directory: any Directory, registry: SchemaRegistry = .standard, profiles: ProfileDeriver, limits: Limits = Limits()) throws {
         self.directory = directory
         self.registry = registry
         self.profiles = profiles
         self.limits = limits
+        var projections: [ResourceKind: Projection] = [:]
+        for kind in ResourceKind.allCases {
+            guard let schema = registry.resourceSchema(for: kind.rawValue) else {
+                throw SCIMError(.internalServerError, nil, "the schema registry has no \(kind.rawValue) resource type")
+            }
+            projections[kind] = try Projection(attributes: nil, excludedAttributes: nil, for: schema)
+        }
+        self.defaultProjections = projections
     }
 
     func schema(for kind: ResourceKind) -> ResourceSchema {
@@ -94,7 +104,7 @@ public struct SCIMService: Sendable {
         }
         let attributes = query.attributes.isEmpty ? nil : query.attributes
         let excluded = query.excludedAttributes.isEmpty ? nil : query.excludedAttributes
-        let projection = try Projection(attributes: attributes, excludedAttributes: excluded, for: schema)
+        let projection = try projection(for: kind, attributes: attributes, excluded: excluded)
         let page = try await directory.queryResources(
             kind, in: request.organisation.id,
             ResourceQuery(
@@ -117,7 +127,8 @@ public struct SCIMService: Sendable {
             kind, id: id, in: request.organisation.id, ifMatch: try expectedVersion(request), includeMembers: true
         ) { existing in
             let object = try validator.validate(body, mode: .replace(existing: existing.object))
-            return ResourceWrite(object: object, profile: kind == .user ? profiles.profile(of: object, locations: locations) : nil)
+            return ResourceWrite(
+                object: object, profile: kind == .user ? profiles.profile(of: object, locations: locations, previous: existing.profile) : nil)
         }
         let projection = try projection(for: kind, request)
         return SCIMReply(
@@ -148,7 +159,8 @@ public struct SCIMService: Sendable {
             let profiles = self.profiles
             stored = try await directory.updateResource(kind, id: id, in: organisation, ifMatch: ifMatch, includeMembers: true) { existing in
                 let patched = try validator.validatePatched(try PatchApplier.apply(patch, to: existing.object, for: schema))
-                return ResourceWrite(object: patched, profile: kind == .user ? profiles.profile(of: patched, locations: locations) : nil)
+                return ResourceWrite(
+                    object: patched, profile: kind == .user ? profiles.profile(of: patched, locations: locations, previous: existing.profile) : nil)
             }
         }
         let etag = ETag(version: stored.version).description
@@ -188,9 +200,14 @@ public struct SCIMService: Sendable {
     }
 
     func projection(for kind: ResourceKind, _ request: SCIMRequest) throws(SCIMError) -> Projection {
-        try Projection(
-            attributes: Projection.parseList(request.parameter("attributes")),
-            excludedAttributes: Projection.parseList(request.parameter("excludedAttributes")), for: schema(for: kind))
+        try projection(
+            for: kind, attributes: Projection.parseList(request.parameter("attributes")),
+            excluded: Projection.parseList(request.parameter("excludedAttributes")))
+    }
+
+    func projection(for kind: ResourceKind, attributes: [String]?, excluded: [String]?) throws(SCIMError) -> Projection {
+        if attributes == nil, excluded == nil, let projection = defaultProjections[kind] { return projection }
+        return try Projection(attributes: attributes, excludedAttributes: excluded, for: schema(for: kind))
     }
 
     func includesMembers(_ kind: ResourceKind, _ request: SCIMRequest) -> Bool {

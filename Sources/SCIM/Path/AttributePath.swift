@@ -39,21 +39,6 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
-    /// True if the path names the same attribute, ignoring case. A path without a schema matches the same
-    /// attribute in the core schema.
-    public func matches(_ other: AttributePath) -> Bool {
-        guard name.equalsIgnoringASCIICase(other.name) else { return false }
-        switch (subAttribute, other.subAttribute) {
-        case (nil, nil): break
-        case (let a?, let b?) where a.equalsIgnoringASCIICase(b): break
-        default: return false
-        }
-        switch (schema, other.schema) {
-        case (let a?, let b?): return a.equalsIgnoringASCIICase(b)
-        default: return true
-        }
-    }
-
     static func parse(_ text: Substring, in resourceSchema: ResourceSchema?) -> AttributePath? {
         var schema: String?
         var rest = text

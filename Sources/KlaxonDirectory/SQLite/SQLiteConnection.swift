@@ -1,0 +1,188 @@
+import KlaxonSQLiteSupport
+import VaporCSQLite
+
+/// A value bound to a statement or read from a row.
+enum SQLiteData: Sendable, Hashable {
+    case integer(Int)
+    case float(Double)
+    case text(String)
+    case blob([UInt8])
+    case null
+
+    /// The value of an INTEGER or REAL column as a `Double`.
+    var double: Double? {
+        switch self {
+        case .integer(let value): return Double(value)
+        case .float(let value): return value
+        default: return nil
+        }
+    }
+
+    var integer: Int? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    var string: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+}
+
+/// One result row: column names (shared by every row of a statement) and values.
+struct SQLiteRow: Sendable {
+    let names: [String]
+    let values: [SQLiteData]
+
+    /// The value of the column with this name (as written in the SELECT), or nil if there is none.
+    func column(_ name: String) -> SQLiteData? {
+        guard let index = names.firstIndex(of: name) else { return nil }
+        return values[index]
+    }
+}
+
+/// Why SQLite refused a statement.
+struct SQLiteError: Error, CustomStringConvertible {
+    var code: Int32
+    var message: String
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// A connection to one SQLite file with a cache of prepared statements, so each distinct SQL text is parsed and
+/// planned once per connection rather than once per request.
+///
+/// Calls run synchronously on the calling task: reads and writes in WAL mode take microseconds, far less than
+/// handing each one to a thread pool and back (which is what the directory measured sqlite-nio spending most of
+/// its time on). `@unchecked Sendable` because the raw handle is not thread-safe by itself: `SQLiteConnectionPool`
+/// hands each connection to one task at a time, and nothing else keeps a reference.
+final class SQLiteConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    private var closed = false
+
+    /// At most this many prepared statements are kept; the filter translator produces varying SQL (IN lists).
+    private static let cacheLimit = 256
+    /// SQLite's SQLITE_TRANSIENT: it copies bound text before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    /// Opens (creating if needed) the file. Another process writing at the same time (an admin command while the
+    /// server runs) is waited for up to `busyTimeout` milliseconds.
+    static func open(path: String, busyTimeout: Int32 = 5000) throws -> SQLiteConnection {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
+            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+            throw SQLiteError(code: status, message: "\(message) (\(path))")
+        }
+        sqlite_nio_sqlite3_busy_timeout(handle, busyTimeout)
+        sqlite_nio_sqlite3_extended_result_codes(handle, 1)
+        let qpsg = klaxon_sqlite_enable_qpsg(handle)
+        guard qpsg == SQLITE_OK else {
+            sqlite_nio_sqlite3_close_v2(handle)
+            throw SQLiteError(code: qpsg, message: "cannot enable the query planner stability guarantee (\(path))")
+        }
+        return SQLiteConnection(handle: handle)
+    }
+
+    deinit {
+        if !closed { close() }
+    }
+
+    /// Runs one statement with its binds and returns every row. `async` only so call sites read like any other
+    /// directory I/O; it does not suspend.
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        var rows: [SQLiteRow] = []
+        try run(sql, binds) { rows.append($0) }
+        return rows
+    }
+
+    /// Runs one statement and hands each row to `onRow` as it is read, keeping none.
+    func query(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteRow) -> Void) async throws {
+        try run(sql, binds, onRow)
+    }
+
+    private func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteRow) -> Void) throws {
+        guard !closed else { throw SQLiteDirectoryError.closed }
+        let statement = try prepared(sql)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (offset, value) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .integer(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
+            case .float(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
+            case .text(let text): status = sqlite_nio_sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            case .blob(let bytes):
+                status = bytes.withUnsafeBytes { sqlite_nio_sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+            case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
+            }
+            guard status == SQLITE_OK else { throw error(status) }
+        }
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        let names = (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
+        while true {
+            let status = sqlite_nio_sqlite3_step(statement)
+            if status == SQLITE_DONE { return }
+            guard status == SQLITE_ROW else { throw error(status) }
+            var values: [SQLiteData] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count {
+                values.append(value(statement, column))
+            }
+            onRow(SQLiteRow(names: names, values: values))
+        }
+    }
+
+    private func value(_ statement: OpaquePointer, _ column: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
+        case SQLITE_BLOB:
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            guard let bytes = sqlite_nio_sqlite3_column_blob(statement, column), length > 0 else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
+        default: return .null
+        }
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status) }
+        if statements.count >= Self.cacheLimit { finalizeStatements() }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func finalizeStatements() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        statements.removeAll()
+    }
+
+    private func error(_ status: Int32) -> SQLiteError {
+        SQLiteError(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    /// Finalizes the cached statements and closes the handle. Later queries fail.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        finalizeStatements()
+        sqlite_nio_sqlite3_close_v2(handle)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import KlaxonDirectory
+import SCIM
+
+@Suite struct SQLiteDirectoryAdministrationTests {
+    @Test func administratorsSignInCodesAndFailures() async throws {
+        try await withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let globex = try await directory.createOrganisation(slug: "globex", name: "Globex").id
+            let admin = try await directory.createAdministrator(login: " Ops@Acme.example ", passwordHash: nil, in: acme)
+            #expect(admin.login == "Ops@Acme.example")
+            #expect(!admin.hasPassword)
+            await expectSCIMError(.conflict, .uniqueness) { _ = try await directory.createAdministrator(login: "ops@acme.EXAMPLE", passwordHash: "h", in: globex) }
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createAdministrator(login: "two words", passwordHash: "h", in: acme) }
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createAdministrator(login: "  ", passwordHash: "h", in: acme) }
+            await expectSCIMError(.notFound, nil) { _ = try await directory.createAdministrator(login: "x", passwordHash: "h", in: 99) }
+            #expect(try await directory.administratorCredentials(login: "OPS@acme.example")?.organisation.slug == "acme")
+            #expect(try await directory.administrators(in: globex).isEmpty)
+
+            let now = Date()
+            let code = try await directory.issueSignInCode(forAdministrator: admin.id, in: acme, expires: now.addingTimeInterval(60))
+            #expect(code.hasPrefix("klxc_"))
+            #expect(try await directory.signInCode(code, at: now)?.administrator.id == admin.id)
+            #expect(try await directory.signInCode(code, at: now.addingTimeInterval(61)) == nil, "expired")
+            #expect(try await directory.redeemSignInCode(code + "x", passwordHash: "h1", at: now) == nil)
+            #expect(try await directory.redeemSignInCode(code, passwordHash: "h1", at: now)?.passwordHash == "h1")
+            #expect(try await directory.redeemSignInCode(code, passwordHash: "h2", at: now) == nil, "a code works once")
+            #expect(try await directory.administratorCredentials(login: "ops@acme.example")?.passwordHash == "h1")
+            await expectSCIMError(.notFound, nil) { _ = try await directory.issueSignInCode(forAdministrator: admin.id, in: globex, expires: now) }
+
+            #expect(try await directory.signInFailures(login: "nobody") == nil)
+            _ = try await directory.recordSignInFailure(login: "Nobody", at: now)
+            let failures = try await directory.recordSignInFailure(login: "nobody ", at: now.addingTimeInterval(1))
+            #expect(failures.count == 2)
+            #expect(try await directory.signInFailures(login: "NOBODY")?.count == 2)
+            try await directory.clearSignInFailures(login: "nobody")
+            #expect(try await directory.signInFailures(login: "nobody") == nil)
+        }
+    }
+
+    @Test func sessionsOpenTheirOrganisationUntilTheyExpireOrEnd() async throws {
+        try await withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let admin = try await directory.createAdministrator(login: "ops", passwordHash: "h", in: acme)
+            let now = Date()
+            let issued = try await directory.createAdminSession(for: admin.id, in: acme, expires: now.addingTimeInterval(3600))
+            #expect(issued.secret.hasPrefix("klxs_"))
+            let found = try #require(try await directory.adminSession(secret: issued.secret, at: now))
+            #expect(found.organisation.slug == "acme")
+            #expect(found.csrfToken == issued.session.csrfToken)
+            #expect(found.administrator.lastSignIn != nil)
+            #expect(try await directory.adminSession(secret: issued.secret, at: now.addingTimeInterval(3601)) == nil)
+            #expect(try await directory.adminSession(secret: "klxs_guess", at: now) == nil)
+            #expect(try await directory.authenticate(secret: issued.secret) == nil, "a session secret is no bearer token")
+            try await directory.endAdminSession(secret: issued.secret)
+            #expect(try await directory.adminSession(secret: issued.secret, at: now) == nil)
+        }
+    }
+
+    @Test func profilesLocationChoicesAndUnmatchedLocations() async throws {
+        try await withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let york = try await directory.addLocation(named: "York", in: org)
+            func user(_ name: String, synced: String?) async throws -> StoredResource {
+                try await directory.createUser(name, in: org, profile: KlaxonProfile(syncedLocation: synced, locationID: 1))
+            }
+            let a = try await user("a", synced: "Leeds")
+            _ = try await user("b", synced: " LEEDS")
+            _ = try await user("c", synced: "Zu\u{308}rich")
+            _ = try await user("d", synced: nil)
+            _ = try await user("e", synced: "york")
+            let unmatched = try await directory.unmatchedLocations(in: org, sample: 1)
+            #expect(unmatched.map(\.name) == ["Leeds", "Zu\u{308}rich"])
+            #expect(unmatched.map(\.userCount) == [2, 1])
+            #expect(unmatched.first?.sample.map(\.id) == [a.id])
+
+            // A choice made by hand is stored with the profile, leaves the version alone, and hides the user here.
+            let choice = LocationChoice(locationID: york.id, source: .administrator, syncedLocation: "Leeds", at: Date(timeIntervalSince1970: 1000))
+            let changed = try await directory.updateProfiles(in: org, of: .user(id: a.id)) { user, locations in
+                #expect(locations.map(\.name) == ["Default", "York"])
+                var profile = user.profile ?? KlaxonProfile()
+                profile.locationChoice = choice
+                profile.locationID = york.id
+                return profile
+            }
+            #expect(changed == 1)
+            let stored = try await directory.resource(.user, id: a.id, in: org, includeMembers: false)
+            #expect(stored?.profile?.locationChoice == choice)
+            #expect(stored?.version == a.version)
+            #expect(try await directory.unmatchedLocations(in: org, sample: 5).first?.userCount == 1)
+            await expectSCIMError(.notFound, nil) { _ = try await directory.updateProfiles(in: org, of: .user(id: "nope")) { _, _ in KlaxonProfile() } }
+            await expectSCIMError(.badRequest, .invalidValue) {
+                _ = try await directory.updateProfiles(in: org, of: .user(id: a.id)) { _, _ in KlaxonProfile(locationID: 42) }
+            }
+
+            // Selecting by synced name (any case, NFC) or by the location in force.
+            let selected = try await directory.updateProfiles(in: org, of: .locations(named: ["zürich", "LEEDS"], ids: [york.id])) { user, _ in
+                var profile = user.profile ?? KlaxonProfile()
+                profile.phoneProblem = "seen"
+                return profile
+            }
+            #expect(selected == 3, "a (Leeds, at York), b (Leeds) and c (Zürich); e sends york but is at the Default")
+            #expect(try await directory.updateProfiles(in: org, of: .locations(named: [], ids: [])) { _, _ in KlaxonProfile() } == 0)
+
+            // Removing the chosen location forgets the choice.
+            try await directory.removeLocation(york.id, in: org)
+            let after = try await directory.resource(.user, id: a.id, in: org, includeMembers: false)?.profile
+            #expect(after?.locationChoice == nil)
+            #expect(after?.locationID == 1)
+        }
+    }
+}

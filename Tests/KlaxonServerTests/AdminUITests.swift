@@ -1,0 +1,232 @@
+import Foundation
+import HTTPTypes
+import KlaxonDirectory
+import KlaxonServer
+import SCIM
+import Testing
+
+/// The admin pages, driven over HTTP as a browser would: sign-in, forms and their anti-forgery tokens, tokens,
+/// locations, users, and the walls between organisations.
+@Suite struct AdminUITests {
+    static let password = "correct horse battery"
+
+    @Test func signInSignOutAndSessionCookie() async throws {
+        try await TestServer.run { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            var browser = AdminBrowser(server)
+            let away = try await browser.get("/admin/synchronisation")
+            #expect(away.status == 303)
+            #expect(away.headers[.location] == "/admin/sign-in")
+
+            let signedIn = try await browser.signIn("OPS@acme.example", Self.password)
+            #expect(signedIn.status == 303)
+            #expect(signedIn.headers[.location] == "/admin/synchronisation")
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("klaxon_session=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Strict"))
+            #expect(cookie.contains("Path=/admin"))
+
+            let page = try await browser.get("/admin/synchronisation")
+            #expect(page.status == 200)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.headers[.cacheControl] == "no-store")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            #expect(page.text.firstMatch(of: /id="endpoint" type="text" readonly value="http:\/\/[^"]+\/scim\/v2\/acme"/) != nil)
+            #expect(page.text.contains("urn:ietf:params:scim:schemas:extension:klaxon:2.0:User:location"))
+            #expect(page.text.contains("urn:ietf:params:scim:schemas:extension:klaxon:2.0:User:notificationPhoneNumber"))
+
+            let signedOut = try await browser.post("/admin/sign-out", [("csrf", try browser.csrf())])
+            #expect(signedOut.headers[.location] == "/admin/sign-in")
+            #expect(try await browser.get("/admin/synchronisation").status == 303)
+        }
+    }
+
+    @Test func wrongPasswordAndUnknownAccountSayTheSameAndRepeatedFailuresWait() async throws {
+        try await TestServer.run { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            var browser = AdminBrowser(server)
+            let wrong = try await browser.signIn("ops@acme.example", "not the password")
+            let unknown = try await browser.signIn("nobody@acme.example", Self.password)
+            for reply in [wrong, unknown] {
+                #expect(reply.status == 401)
+                #expect(reply.text.contains("The sign-in name or password is wrong."))
+                #expect(!reply.headers[values: .setCookie].contains { $0.hasPrefix("klaxon_session=") })
+            }
+            for _ in 0..<4 {
+                #expect(try await browser.signIn("ops@acme.example", "guess").status == 401)
+            }
+            // Five failures in a row: now even the right password must wait.
+            let slowed = try await browser.signIn("ops@acme.example", Self.password)
+            #expect(slowed.status == 429)
+            #expect(slowed.text.contains("Too many failed sign-ins"))
+            #expect(Int(slowed.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            #expect(try await server.directory.signInFailures(login: "ops@acme.example")?.count == 5)
+        }
+    }
+
+    @Test func formsWithoutTheRightTokenChangeNothing() async throws {
+        try await TestServer.run { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            var browser = AdminBrowser(server)
+            // Sign-in without the form cookie's value.
+            let forged = try await browser.post("/admin/sign-in", [("csrf", "guess"), ("login", "ops@acme.example"), ("password", Self.password)])
+            #expect(forged.status == 403)
+            #expect(forged.text.contains("This form has expired"))
+
+            try await browser.signIn("ops@acme.example", Self.password)
+            let before = try await server.directory.tokens(in: server.acme.id).count
+            for fields in [[("label", "x")], [("label", "x"), ("csrf", "")], [("label", "x"), ("csrf", "0123456789")]] {
+                let reply = try await browser.post("/admin/synchronisation/tokens", fields)
+                #expect(reply.status == 403)
+            }
+            #expect(try await browser.post("/admin/locations", [("name", "Leeds")]).status == 403)
+            #expect(try await server.directory.tokens(in: server.acme.id).count == before)
+            #expect(try await server.directory.locations(in: server.acme.id).map(\.name) == ["Default"])
+            // The session's own token still works.
+            #expect(try await browser.post("/admin/synchronisation/tokens", [("label", "x"), ("csrf", try browser.csrf())]).status == 201)
+        }
+    }
+
+    @Test func aNewTokenIsShownOnceAndWorks() async throws {
+        try await TestServer.run { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            var browser = AdminBrowser(server)
+            try await browser.signIn("ops@acme.example", Self.password)
+            let created = try await browser.post("/admin/synchronisation/tokens", [("csrf", try browser.csrf()), ("label", "Entra <prod>")])
+            #expect(created.status == 201)
+            #expect(created.headers[.cacheControl] == "no-store")
+            #expect(created.text.contains("Entra &lt;prod&gt;"))
+            #expect(!created.text.contains("Entra <prod>"))
+            let secret = try #require(created.text.firstRange(of: /klx_[A-Za-z0-9_-]{43}/).map { String(created.text[$0]) })
+            #expect(try await server.scim(.get, "/Users", token: secret).status == 200)
+
+            let later = try await browser.get("/admin/synchronisation")
+            #expect(!later.text.contains(secret))
+            #expect(later.text.contains(String(secret.prefix(10)) + "…"))
+            #expect(later.text.contains("just now"), "the token's last use is listed")
+
+            let id = try #require(try await server.directory.tokens(in: server.acme.id).first { $0.label == "Entra <prod>" }?.id)
+            let revoked = try await browser.post("/admin/synchronisation/tokens/\(id)/revoke", [("csrf", try browser.csrf())])
+            #expect(revoked.status == 303)
+            #expect(try await server.scim(.get, "/Users", token: secret).status == 401)
+        }
+    }
+
+    @Test func addingAnUnmatchedLocationMovesItsUsersAndAHandSetLocationLastsUntilTheSyncChanges() async throws {
+        try await TestServer.run { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            let klaxon = #","urn:ietf:params:scim:schemas:extension:klaxon:2.0:User":{"location":" leeds ","notificationPhoneNumber":"07911 123456"}"#
+            let alice = try await server.createUser("alice@acme.example", extra: klaxon)
+            let bob = try await server.createUser("bob@acme.example", extra: klaxon)
+            var browser = AdminBrowser(server)
+            try await browser.signIn("ops@acme.example", Self.password)
+
+            let before = try await browser.get("/admin/locations")
+            #expect(before.text.contains("Synced locations that match no location"))
+            #expect(before.text.contains("2 users: <a href=\"/admin/users/\(alice)\">alice@acme.example</a>"))
+            let added = try await browser.post("/admin/locations", [("csrf", try browser.csrf()), ("name", "Leeds")])
+            #expect(added.status == 303)
+            let after = try await browser.get("/admin/locations")
+            #expect(after.text.contains("Added Leeds. 2 users moved to it."))
+            #expect(!after.text.contains("Synced locations that match no location"))
+            let leeds = try #require(try await server.directory.locations(in: server.acme.id).first { $0.name == "Leeds" })
+            #expect(try await server.directory.resource(.user, id: bob, in: server.acme.id, includeMembers: false)?.profile?.locationID == leeds.id)
+
+            // A duplicate is refused on the page, not with a SCIM error.
+            let duplicate = try await browser.post("/admin/locations", [("csrf", try browser.csrf()), ("name", "LEEDS")])
+            #expect(duplicate.status == 409)
+            #expect(duplicate.text.contains("a location named &#39;LEEDS&#39; already exists"))
+
+            // The admin sets Alice's location by hand; it survives a sync that sends the same location.
+            let york = try await server.directory.addLocation(named: "York", in: server.acme.id)
+            #expect(try await browser.post("/admin/users/\(alice)/location", [("csrf", try browser.csrf()), ("location", String(york.id))]).status == 303)
+            let patch = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:klaxon:2.0:User:location","value":"%@"}]}"#
+            #expect(try await server.scim(.patch, "/Users/\(alice)", patch.replacingOccurrences(of: "%@", with: "LEEDS")).status == 200)
+            var profile = try await server.directory.resource(.user, id: alice, in: server.acme.id, includeMembers: false)?.profile
+            #expect(profile?.locationID == york.id)
+            #expect(profile?.locationChoice?.source == .administrator)
+            let page = try await browser.get("/admin/users/\(alice)")
+            #expect(page.text.contains("<strong>York</strong>"))
+            #expect(page.text.contains("Set by an administrator"))
+            #expect(page.text.contains("+447911123456"))
+
+            // A different synced location ends the choice.
+            #expect(try await server.scim(.patch, "/Users/\(alice)", patch.replacingOccurrences(of: "%@", with: "Paris")).status == 200)
+            profile = try await server.directory.resource(.user, id: alice, in: server.acme.id, includeMembers: false)?.profile
+            #expect(profile?.locationChoice == nil)
+            let defaultLocation = try await server.directory.locations(in: server.acme.id).first(where: \.isDefault)
+            #expect(profile?.locationID == defaultLocation?.id)
+            #expect(try await browser.get("/admin/users/\(alice)").text.contains("matches no location, so the Default applies"))
+        }
+    }
+
+    @Test func usersAndGroupsCanBeSearchedAndPaged() async throws {
+        try await TestServer.run { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            for index in 1...30 {
+                _ = try await server.createUser(String(format: "user%02d@acme.example", index))
+            }
+            _ = try await server.scim(.post, "/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Night shift"}"#)
+            var browser = AdminBrowser(server)
+            try await browser.signIn("ops@acme.example", Self.password)
+            let first = try await browser.get("/admin/users")
+            #expect(first.text.contains("30 users provisioned."))
+            #expect(first.text.contains("Page 1 of 2"))
+            #expect(first.text.contains("user25@acme.example") && !first.text.contains("user26@acme.example"))
+            let second = try await browser.get("/admin/users?page=2")
+            #expect(second.text.contains("user30@acme.example") && !second.text.contains("user01@acme.example"))
+            let search = try await browser.get("/admin/users?q=USER07")
+            #expect(search.text.contains("1 user match “USER07”."))
+            #expect(try await browser.get("/admin/groups?q=night").text.contains("Night shift"))
+        }
+    }
+
+    @Test func noPageShowsAnotherOrganisationsData() async throws {
+        try await TestServer.run { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            try await server.createAdministrator("ops@globex.example", password: Self.password, in: server.globex.id)
+            let acmeUser = try await server.createUser("secret-person@acme.example")
+            let acmeLocation = try await server.directory.addLocation(named: "Acme HQ", in: server.acme.id)
+            let acmeToken = try #require(try await server.directory.tokens(in: server.acme.id).first)
+
+            var globex = AdminBrowser(server)
+            try await globex.signIn("ops@globex.example", Self.password)
+            let csrf = try await globex.csrf()
+            #expect(try await globex.get("/admin/users/\(acmeUser)").status == 404)
+            #expect(try await globex.post("/admin/users/\(acmeUser)/location", [("csrf", csrf), ("location", "")]).status == 404)
+            #expect(try await globex.post("/admin/synchronisation/tokens/\(acmeToken.id + 100)/revoke", [("csrf", csrf)]).status == 404)
+            #expect(try await globex.post("/admin/locations/\(acmeLocation.id)/rename", [("csrf", csrf), ("name", "Mine")]).status == 404)
+            #expect(try await globex.post("/admin/locations/\(acmeLocation.id)/remove", [("csrf", csrf)]).status == 404)
+            for path in ["/admin/users", "/admin/users?q=secret", "/admin/locations", "/admin/synchronisation", "/admin/activity"] {
+                let page = try await globex.get(path)
+                #expect(page.status == 200, "\(path)")
+                #expect(!page.text.contains("secret-person") && !page.text.contains("Acme HQ") && !page.text.contains("/scim/v2/acme"), "\(path)")
+            }
+            // Globex's own token 1 is not Acme's token 1.
+            #expect(try await globex.post("/admin/synchronisation/tokens/\(acmeToken.id)/revoke", [("csrf", csrf)]).status == 303)
+            #expect(try await server.directory.tokens(in: server.acme.id).first?.revoked == nil)
+            #expect(try await server.directory.locations(in: server.acme.id).contains { $0.name == "Acme HQ" })
+        }
+    }
+
+    @Test func aOneTimeSignInSetsThePasswordOnce() async throws {
+        try await TestServer.run { server in
+            let admin = try await server.directory.createAdministrator(login: "new@acme.example", passwordHash: nil, in: server.acme.id)
+            let code = try await server.directory.issueSignInCode(forAdministrator: admin.id, in: server.acme.id, expires: Date().addingTimeInterval(60))
+            var browser = AdminBrowser(server)
+            let page = try await browser.get("/admin/welcome?code=\(code)")
+            #expect(page.status == 200)
+            #expect(page.text.contains("new@acme.example"))
+            let csrf = try #require(AdminBrowser.field("csrf", in: page.text))
+            let short = try await browser.post("/admin/welcome", [("csrf", csrf), ("code", code), ("password", "short"), ("confirm", "short")])
+            #expect(short.status == 400)
+            #expect(short.text.contains("at least 12 characters"))
+            let set = try await browser.post("/admin/welcome", [("csrf", csrf), ("code", code), ("password", Self.password), ("confirm", Self.password)])
+            #expect(set.status == 303)
+            #expect(try await browser.get("/admin/synchronisation").status == 200)
+            #expect(try await browser.get("/admin/welcome?code=\(code)").status == 410)
+            var other = AdminBrowser(server)
+            #expect(try await other.signIn("new@acme.example", Self.password).status == 303)
+        }
+    }
+}
