@@ -17,9 +17,11 @@ let package = Package(
         .library(name: "KlaxonMapping", targets: ["KlaxonMapping"]),
         .executable(name: "klaxon-sync", targets: ["klaxon-sync"]),
         .executable(name: "klaxon-bench", targets: ["klaxon-bench"]),
+        .plugin(name: "LintMappings", targets: ["LintMappings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -35,7 +37,11 @@ let package = Package(
         // RFC 7643/7644 as values and pure functions. No I/O.
         .target(name: "SCIM", swiftSettings: swiftSettings),
         // Mapping files, the Entra expression language, transformers, lint.
-        .target(name: "KlaxonMapping", dependencies: ["SCIM"], swiftSettings: swiftSettings),
+        .target(
+            name: "KlaxonMapping",
+            dependencies: ["SCIM", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // A C shim for the SQLite settings Swift cannot reach (variadic sqlite3_db_config).
         .target(name: "KlaxonSQLiteSupport", dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]),
         // Persistence behind the `Directory` protocol.
@@ -91,8 +97,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `swift package lint-mappings`: lints Mappings/ with `klaxon-sync lint`.
+        .plugin(
+            name: "LintMappings",
+            capability: .command(
+                intent: .custom(verb: "lint-mappings", description: "Lint the mapping files in Mappings/")),
+            dependencies: ["klaxon-sync"]
+        ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
-        .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping"], swiftSettings: swiftSettings),
+        .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping", "SCIM"], swiftSettings: swiftSettings),
         // Fresh SQLite files and PostgreSQL databases, so the directory and server suites run on both backends.
         .target(
             name: "KlaxonTestSupport",

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The region for phone numbers written without a country code (ISO 3166-1, e.g. GB, US).", valueName: "code"))
     var phoneRegion: String?
 
-    @Option(help: "Log level: trace, debug, info (one line per request), notice, warning, error.")
+    @Option(help: "Log level: trace, debug (adds one line per request), info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {

@@ -1,7 +1,8 @@
 /// Finds the name someone probably meant: for "did you mean …" in parse errors and lint messages.
 ///
-/// A candidate that differs only in ASCII case wins; otherwise the closest candidate by edit distance, when
-/// that distance is at most 2 and less than half the candidate's length (so short names do not attract noise).
+/// A candidate that differs only in ASCII case wins; otherwise the closest candidate by edit distance (a swap
+/// of two neighbouring letters counting as one edit, so `tpye` finds `type`), when that distance is at most 2
+/// and less than half the candidate's length (so short names do not attract noise).
 ///
 /// ```swift
 /// NameSuggester.suggestion(for: "moble", among: ["mobile", "mail"])   // "mobile"
@@ -24,10 +25,12 @@ public enum NameSuggester {
         return best?.candidate
     }
 
-    /// Levenshtein distance over bytes, with one row of memory.
+    /// Levenshtein distance over bytes with adjacent transpositions (optimal string alignment), keeping the
+    /// two previous rows.
     static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
+        var beforePrevious = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
@@ -35,8 +38,11 @@ public enum NameSuggester {
             for j in 1...b.count {
                 let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
                 current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
+            (beforePrevious, previous, current) = (previous, current, beforePrevious)
         }
         return previous[b.count]
     }

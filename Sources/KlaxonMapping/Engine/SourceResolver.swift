@@ -1,0 +1,114 @@
+import SCIM
+
+/// Where the engine finds each source attribute an object mapping reads. Names are resolved to slots at
+/// load; a record is read in one pass over its members (or, for stored SCIM resources, one path walk per
+/// attribute), so the per-record path does no string hashing.
+struct SourceResolver: Sendable {
+    /// How a record's attributes are laid out.
+    enum Layout: Sendable {
+        /// A flat record: each attribute is a top-level member, matched ignoring ASCII case.
+        case flat
+        /// A stored SCIM resource: names are attribute paths (`name.givenName`, extension URNs, value filters).
+        case scim(ResourceSchema)
+    }
+
+    let layout: Layout
+    /// The attributes read, in slot order, as the file first spelt them.
+    private(set) var names: [String] = []
+    private var paths: [SCIMSourcePath] = []
+    private var index = FoldedNameIndex()
+
+    init(layout: Layout) {
+        self.layout = layout
+    }
+
+    /// The slot of an attribute, adding it if it is new. For `scim`, `path` is its parsed form.
+    mutating func slot(for name: String, path: SCIMSourcePath? = nil) -> Int {
+        if let existing = names.firstIndex(where: { $0.equalsIgnoringASCIICase(name) }) { return existing }
+        names.append(name)
+        if let path { paths.append(path) }
+        index.add(name, slot: names.count - 1)
+        return names.count - 1
+    }
+
+    /// The value of every slot in a record; nil for an attribute the record does not have.
+    func values(of record: JSONObject) -> [JSONValue?] {
+        var values = [JSONValue?](repeating: nil, count: names.count)
+        switch layout {
+        case .flat:
+            for member in record.members {
+                if let slot = index.slot(of: member.key), values[slot] == nil { values[slot] = member.value }
+            }
+        case .scim:
+            for (slot, path) in paths.enumerated() { values[slot] = path.value(in: record) }
+        }
+        return values
+    }
+}
+
+/// A source attribute of a stored SCIM resource, resolved against its schema once.
+struct SCIMSourcePath: Sendable {
+    /// The extension URN whose object holds the attribute; nil for the core schema.
+    let container: String?
+    let name: String
+    let subAttribute: String?
+    /// For `emails[type eq "work"].value`: which value of the multi-valued attribute to read.
+    let filter: FilterEvaluator?
+
+    func value(in record: JSONObject) -> JSONValue? {
+        let holder: JSONObject?
+        if let container { holder = record[container]?.objectValue } else { holder = record }
+        guard let value = holder?[name] else { return nil }
+        if let filter {
+            guard case .array(let items) = value, let item = items.first(where: filter.matchesValue) else { return nil }
+            guard let subAttribute else { return item }
+            return item[subAttribute]
+        }
+        guard let subAttribute else { return value }
+        return value[subAttribute]
+    }
+}
+
+/// Looks names up ignoring ASCII case without building folded strings per lookup: candidates are bucketed by
+/// UTF-8 length and compared byte by byte.
+struct FoldedNameIndex: Sendable {
+    private struct Entry: Sendable {
+        let folded: [UInt8]
+        let slot: Int
+    }
+
+    private var buckets: [[Entry]] = []
+
+    mutating func add(_ name: String, slot: Int) {
+        let folded = name.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+        if buckets.count <= folded.count { buckets += Array(repeating: [], count: folded.count + 1 - buckets.count) }
+        buckets[folded.count].append(Entry(folded: folded, slot: slot))
+    }
+
+    func slot(of key: String) -> Int? {
+        let count = key.utf8.count
+        guard count < buckets.count, !buckets[count].isEmpty else { return nil }
+        let candidates = buckets[count]
+        if let found = key.utf8.withContiguousStorageIfAvailable({ bytes in Self.find(bytes, in: candidates) }) {
+            return found
+        }
+        return Self.find(Array(key.utf8), in: candidates)
+    }
+
+    private static func find(_ bytes: some RandomAccessCollection<UInt8>, in candidates: [Entry]) -> Int? {
+        candidateLoop: for candidate in candidates {
+            var position = bytes.startIndex
+            for wanted in candidate.folded {
+                let byte = bytes[position]
+                if byte != wanted {
+                    guard byte | 0x20 == wanted, wanted >= UInt8(ascii: "a"), wanted <= UInt8(ascii: "z") else {
+                        continue candidateLoop
+                    }
+                }
+                position = bytes.index(after: position)
+            }
+            return candidate.slot
+        }
+        return nil
+    }
+}
