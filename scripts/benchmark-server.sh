@@ -2,8 +2,9 @@
 # The server benchmark: release builds, everything on loopback, figures printed side by side.
 #   1. a bare Hummingbird route (the machine's ceiling), measured by the same load generator;
 #   2. `klaxon-sync serve` on a fresh SQLite file at 10k users, then at 100k users, and its memory;
-#   3. `klaxon-sync serve` on PostgreSQL (a throwaway cluster with its durable defaults) at 10k users, then two
-#      instances on that one database with the requests spread over both, as behind a load balancer;
+#   3. `klaxon-sync serve` on PostgreSQL (a throwaway cluster with its durable defaults) at 10k users, measured
+#      after ANALYZE, then two instances on that one database with the requests spread over both, as behind a
+#      load balancer;
 #   4. with --peer, python-scim's scim2-server under uvicorn (PyPI) at 10k users.
 # The last table shows every run side by side: req/s, its share of the ceiling measured in this run, and p99.
 # Usage: scripts/benchmark-server.sh [--peer] [--no-postgres] [--seconds N] [--concurrency N] [--large N]
@@ -79,6 +80,10 @@ if [ "$postgres" = 1 ]; then
   database="$(echo "$cluster" | sed 's|/postgres?|/klaxon_bench?|')"
   token=""
   serve "$database"; first=$server; first_url="$url"
+  # Seed first, then gather PostgreSQL's statistics as autovacuum would within a minute, so the measurements see
+  # the planner's steady state (SQLite's are written by its migrations).
+  "$bin/klaxon-bench" scim --url "$first_url" --token "$token" --users 10000 --seconds 0.1 --skip-members --label seeding > /dev/null
+  psql -q "$database" -c 'ANALYZE'
   bench --url "$first_url" --token "$token" --users 10000 --label "PostgreSQL, 1 instance" --server-pid "$first"
   serve "$database"; second=$server
   bench --url "$first_url" --url "$url" --token "$token" --users 10000 --label "PostgreSQL, 2 instances" \
