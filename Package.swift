@@ -67,7 +67,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // Compiled into the binary, so `klaxon-sync` stays one file to deploy.
-            resources: [.embedInCode("Admin/Templates"), .embedInCode("Admin/Static")],
+            resources: [.embedInCode("Admin/Templates"), .embedInCode("Admin/Static"), .embedInCode("Profile/klaxon-profile.yaml")],
             swiftSettings: swiftSettings
         ),
         // The provisioning agent.
@@ -78,7 +78,10 @@ let package = Package(
             dependencies: [
                 "SCIM", "KlaxonMapping", "KlaxonDirectory", "KlaxonServer", "KlaxonSyncEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -86,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "klaxon-bench",
             dependencies: [
-                "SCIM",
+                "SCIM", "KlaxonMapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
