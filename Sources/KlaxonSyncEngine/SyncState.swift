@@ -1,0 +1,63 @@
+import Foundation
+import SCIM
+
+/// What the last run sent, so the next one is incremental: per source object, a fingerprint of the resource
+/// it mapped to and the target's id. A record whose fingerprint is unchanged sends nothing.
+///
+/// ```swift
+/// var state = try SyncState.load(path: "sync-state.json")   // empty if the file does not exist
+/// // … run …
+/// try state.save(path: "sync-state.json")
+/// ```
+public struct SyncState: Sendable, Equatable {
+    /// One synchronised object.
+    public struct Entry: Sendable, Equatable {
+        public var fingerprint: String
+        public var targetID: String
+    }
+
+    /// Keyed by `user:<source id>` or `group:<source id>`.
+    public var entries: [String: Entry]
+
+    public init(entries: [String: Entry] = [:]) {
+        self.entries = entries
+    }
+
+    /// Reads a state file; a missing file is an empty state, an unreadable one throws.
+    public static func load(path: String) throws(SyncFailure) -> SyncState {
+        guard FileManager.default.fileExists(atPath: path) else { return SyncState() }
+        guard let data = FileManager.default.contents(atPath: path),
+            let json = try? JSONParser.parse(Array(data), limits: .init(maxDepth: 8, maxBytes: max(data.count, 1))),
+            case .object(let objects)? = json["objects"]
+        else { throw SyncFailure("\(path) is not a state file written by klaxon-sync") }
+        var entries: [String: Entry] = [:]
+        entries.reserveCapacity(objects.count)
+        for member in objects.members {
+            guard let fingerprint = member.value["fingerprint"]?.stringValue, let id = member.value["id"]?.stringValue else { continue }
+            entries[member.key] = Entry(fingerprint: fingerprint, targetID: id)
+        }
+        return SyncState(entries: entries)
+    }
+
+    /// Writes the state atomically.
+    public func save(path: String) throws(SyncFailure) {
+        let objects = entries.sorted { $0.key < $1.key }.map { key, entry in
+            JSONObject.Member(key: key, value: ["fingerprint": .string(entry.fingerprint), "id": .string(entry.targetID)])
+        }
+        let json: JSONValue = ["version": 1, "objects": .object(JSONObject(objects))]
+        do {
+            try Data(JSONWriter.bytes(from: json)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw SyncFailure("cannot write \(path): \(error)")
+        }
+    }
+
+    /// A stable fingerprint of a value (FNV-1a over its JSON text).
+    static func fingerprint(_ value: JSONValue) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in JSONWriter.bytes(from: value) {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}
