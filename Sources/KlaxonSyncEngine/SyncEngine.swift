@@ -222,7 +222,7 @@ public struct SyncEngine: Sendable {
             guard let existing = try await find(endpoint, id: known?.targetID, engine: engine, values: mapped.matchingValues) else {
                 guard mapped.isInScope, actions.contains(.create) else { return outcome }
                 let body = JSONValue.object(mapped.resource)
-                let created = try await write(.POST, endpoint, body, &outcome)
+                let created = try await write(.POST, endpoint, body, &outcome, redacting: engine.redactedTargets)
                 guard let id = created?["id"]?.stringValue ?? (dryRun ? "dry-run" : nil) else {
                     throw SyncFailure("POST \(endpoint) answered without an id")
                 }
@@ -255,7 +255,7 @@ public struct SyncEngine: Sendable {
             }
             guard !operations.isEmpty else { return outcome }
             let patch: JSONValue = ["schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": .array(operations)]
-            _ = try await write(.PATCH, "\(endpoint)/\(id)", patch, &outcome)
+            _ = try await write(.PATCH, "\(endpoint)/\(id)", patch, &outcome, redacting: engine.redactedTargets)
             let disables = wasActive && (mapped.resource["active"]?.boolValue == false || !mapped.isInScope)
             outcome.result = kind == .user && disables ? .disabled : .updated
             return outcome
@@ -320,15 +320,47 @@ public struct SyncEngine: Sendable {
         return "\(path) eq \(literal)"
     }
 
-    /// Sends a write, or notes it for a dry run. Returns the answer's body.
-    private func write(_ method: HTTPMethod, _ path: String, _ body: JSONValue?, _ outcome: inout Outcome) async throws(SyncFailure) -> JSONValue? {
+    /// Sends a write, or notes it for a dry run with the values of `redacting` targets hidden. Returns the
+    /// answer's body.
+    private func write(
+        _ method: HTTPMethod, _ path: String, _ body: JSONValue?, _ outcome: inout Outcome, redacting: [String] = []
+    ) async throws(SyncFailure) -> JSONValue? {
         if dryRun {
-            outcome.planned.append("\(method.rawValue) \(path)\(body.map { " " + JSONWriter.string(from: $0) } ?? "")")
+            let shown = body.map { " " + JSONWriter.string(from: Self.redacted($0, redacting)) } ?? ""
+            outcome.planned.append("\(method.rawValue) \(path)\(shown)")
             return nil
         }
         let reply = try await client.send(method, path, body: body)
         guard (200..<300).contains(reply.status) else { throw Self.failure("\(method.rawValue) \(path)", reply) }
         return reply.body
+    }
+
+    /// A request body with the values of `targets` (simple or extension attribute paths) replaced by
+    /// `"[redacted]"`, in a resource or in PATCH operations.
+    static func redacted(_ body: JSONValue, _ targets: [String]) -> JSONValue {
+        guard !targets.isEmpty, case .object(var object) = body else { return body }
+        if case .array(let operations)? = object["Operations"] {
+            object["Operations"] = .array(operations.map { operation in
+                guard let path = operation["path"]?.stringValue, targets.contains(where: path.equalsIgnoringASCIICase) else { return operation }
+                var hidden = operation
+                hidden["value"] = "[redacted]"
+                return hidden
+            })
+            return .object(object)
+        }
+        for target in targets {
+            if target.hasPrefixIgnoringASCIICase("urn:"), let colon = target.lastIndex(of: ":") {
+                let urn = String(target[..<colon])
+                let name = String(target[target.index(after: colon)...])
+                if case .object(var container)? = object[urn], container[name] != nil {
+                    container[name] = "[redacted]"
+                    object[urn] = .object(container)
+                }
+            } else if !target.contains("["), !target.contains("."), object[target] != nil {
+                object[target] = "[redacted]"
+            }
+        }
+        return .object(object)
     }
 
     static func failure(_ request: String, _ reply: SCIMClient.Reply) -> SyncFailure {

@@ -115,18 +115,29 @@ import Testing
             #expect(Set(everyone["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? []) == [zoeID, samID, annID])
             #expect(try await target.all("/Users").count == 3)
             #expect(try await target.all("/Groups").count == 2)
+
+            // Sam leaves: gone from the export, so deactivated (the users mapping says disable, not delete),
+            // and out of the group that still listed him.
+            users.remove(at: 1)
+            let left = try await target.sync(mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json)
+            #expect(left.failures == [])
+            #expect((left.created, left.updated, left.disabled, left.deleted, left.skipped) == (0, 1, 1, 0, 3))
+            #expect(try await target.user("sam.lee@contoso.com")["active"] == false)
+            let everyoneAfter = try await target.group("Everyone")
+            #expect(Set(everyoneAfter["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? []) == [zoeID, annID])
         }
     }
 
     @Test func dryRunSendsNothing() async throws {
         try await SyncTarget.run { target in
-            let users = [ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds")]
+            let users = [ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds", mobile: "07911 123456")]
             let report = try await target.sync(
                 mapping: shippedMapping("entra-id.yaml"), source: try target.file("export.json", Self.export(users, [])), format: .json,
                 dryRun: true)
             #expect(report.created == 1)
             #expect(report.planned.count == 1)
             #expect(report.planned.first?.hasPrefix("POST /Users {") == true)
+            #expect(report.planned.first?.contains(#""notificationPhoneNumber":"[redacted]""#) == true, "redact: true in the mapping")
             #expect(try await target.all("/Users").isEmpty)
         }
     }

@@ -21,6 +21,10 @@ import Testing
         let forward: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 16 << 20)
+            if String(buffer: body).contains("doomed@") {
+                faults.statuses.withLock { $0.append(500) }
+                return Response(status: .internalServerError)
+            }
             let n = counter.withLock { value in
                 value += 1
                 return value
@@ -29,7 +33,7 @@ import Testing
                 faults.statuses.withLock { $0.append(429) }
                 return Response(status: .tooManyRequests, headers: [HTTPField.Name("Retry-After")!: "0"])
             }
-            if n % 7 == 3 || String(buffer: body).contains("doomed@") {
+            if n % 7 == 3 {
                 faults.statuses.withLock { $0.append(500) }
                 return Response(status: .internalServerError)
             }
