@@ -14,6 +14,11 @@ public struct SyncState: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var fingerprint: String
         public var targetID: String
+
+        public init(fingerprint: String, targetID: String) {
+            self.fingerprint = fingerprint
+            self.targetID = targetID
+        }
     }
 
     /// Keyed by `user:<source id>` or `group:<source id>`.
