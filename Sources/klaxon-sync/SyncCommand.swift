@@ -7,17 +7,20 @@ import SCIM
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Synchronise users and groups from an Entra ID (Graph) JSON export, a CSV or an LDIF file into a SCIM 2.0 endpoint.",
+        abstract: "Synchronise users and groups from an Entra ID (Graph) JSON export, a CSV or LDIF file, or another SCIM 2.0 endpoint into a SCIM 2.0 endpoint.",
         discussion: "Exits non-zero if any record failed; the summary and --report list each failure with its reason."
     )
 
     @Option(help: "The mapping file, e.g. Mappings/entra-id.yaml.")
     var mapping: String
 
-    @Option(help: "The source file.")
+    @Option(help: "The source file, or the URL of a SCIM 2.0 endpoint to read (with --source-token).")
     var source: String
 
-    @Option(help: "json, csv or ldif (default: from the source's extension).")
+    @Option(help: "The bearer token for a SCIM source.")
+    var sourceToken: String?
+
+    @Option(help: "json, csv or ldif (default: from the source's extension); not for a SCIM source.")
     var sourceFormat: String?
 
     @Option(help: "The SCIM endpoint, e.g. https://klaxon.example/scim/v2/acme.")
@@ -48,15 +51,32 @@ struct SyncCommand: AsyncParsableCommand {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
     }
 
+    private var sourceIsSCIM: Bool { source.hasPrefix("http://") || source.hasPrefix("https://") }
+
     func run() async throws {
-        guard let format = sourceFormat.flatMap({ SourceFormat(rawValue: $0.lowercased()) }) ?? SourceFormat(path: source) else {
+        let format = sourceFormat.flatMap { SourceFormat(rawValue: $0.lowercased()) } ?? SourceFormat(path: source)
+        if sourceIsSCIM {
+            guard sourceToken != nil else { throw ValidationError("a SCIM source needs --source-token") }
+        } else if format == nil {
             throw ValidationError("cannot tell the format of \(source) from its extension; give --source-format")
         }
         let client = SCIMClient(baseURL: target, token: token, concurrency: concurrency)
         let outcome: SyncReport
         do {
             let engine = try SyncEngine(mappingFile: mapping, client: client, dryRun: dryRun, concurrency: concurrency)
-            var reader = try format.reader(path: source, kind: engine.users == nil ? .group : .user)
+            var reader: any SourceReader
+            if let format, !sourceIsSCIM {
+                reader = try format.reader(path: source, kind: engine.users == nil ? .group : .user)
+            } else {
+                let sourceClient = SCIMClient(baseURL: source, token: sourceToken ?? "", concurrency: 1)
+                do {
+                    reader = try await SCIMSourceReader.read(from: sourceClient)
+                    try await sourceClient.shutdown()
+                } catch {
+                    try? await sourceClient.shutdown()
+                    throw error
+                }
+            }
             var current = try state.map { path throws(SyncFailure) in try SyncState.load(path: path) } ?? SyncState()
             outcome = await engine.run(&reader, state: &current)
             if let state, !dryRun { try current.save(path: state) }

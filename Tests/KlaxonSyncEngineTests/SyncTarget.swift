@@ -15,6 +15,9 @@ struct SyncTarget {
     let token: String
     let client: SCIMClient
     let folder: URL
+    /// A second organisation on the same server, to read from as a SCIM source.
+    let sourceURL: String
+    let sourceToken: String
 
     /// Starts the server (knowing `registry`'s schemas) and runs `body` against it; everything is removed afterwards.
     static func run(registry: SchemaRegistry = .standard, _ body: @Sendable (SyncTarget) async throws -> Void) async throws {
@@ -24,6 +27,8 @@ struct SyncTarget {
         let directory = try await SQLiteDirectory.open(path: folder.appendingPathComponent("klaxon.sqlite").path, schemas: registry)
         let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
         let token = try await directory.issueToken(in: acme.id, label: "sync").secret
+        let globex = try await directory.createOrganisation(slug: "globex", name: "Globex")
+        let sourceToken = try await directory.issueToken(in: globex.id, label: "source").secret
         let app = try KlaxonServer.application(
             directory: directory,
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tokenCacheTTL: .zero, passwordCost: 4),
@@ -33,7 +38,10 @@ struct SyncTarget {
             let baseURL = "http://127.0.0.1:\(port)/scim/v2/acme"
             let client = SCIMClient(baseURL: baseURL, token: token, concurrency: 4)
             do {
-                try await body(SyncTarget(baseURL: baseURL, token: token, client: client, folder: folder))
+                try await body(
+                    SyncTarget(
+                        baseURL: baseURL, token: token, client: client, folder: folder,
+                        sourceURL: "http://127.0.0.1:\(port)/scim/v2/globex", sourceToken: sourceToken))
                 try await client.shutdown()
             } catch {
                 try? await client.shutdown()
@@ -51,8 +59,13 @@ struct SyncTarget {
 
     /// Runs the engine over a source file with the state at `state.json`.
     func sync(mapping: String, source: String, format: SourceFormat, dryRun: Bool = false, client: SCIMClient? = nil) async throws -> SyncReport {
-        let engine = try SyncEngine(mappingFile: mapping, client: client ?? self.client, dryRun: dryRun, concurrency: 4)
         var reader = try format.reader(path: source)
+        return try await sync(mapping: mapping, reader: &reader, dryRun: dryRun, client: client)
+    }
+
+    /// Runs the engine over a reader with the state at `state.json`.
+    func sync(mapping: String, reader: inout some SourceReader, dryRun: Bool = false, client: SCIMClient? = nil) async throws -> SyncReport {
+        let engine = try SyncEngine(mappingFile: mapping, client: client ?? self.client, dryRun: dryRun, concurrency: 4)
         let statePath = folder.appendingPathComponent("state.json").path
         var state = try SyncState.load(path: statePath)
         let report = await engine.run(&reader, state: &state)
