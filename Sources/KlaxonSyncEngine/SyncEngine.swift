@@ -247,7 +247,10 @@ public struct SyncEngine: Sendable {
                 guard actions.contains(.update) else { return outcome }
                 mapped = try mapping(item.record, engine: engine, mode: .update, userIDs: userIDs)
                 operations = ResourceDiff.operations(desired: mapped.resource, existing: existing, cleared: mapped.clearedAttributes)
-                if kind == .group {
+                // Membership is brought in line only when the mapping writes members and the record carries
+                // them: an export made without members leaves the target's alone.
+                let mapsMembers = engine.objectMapping.mappings.contains { $0.target.value.equalsIgnoringASCIICase("members") }
+                if kind == .group, mapsMembers, item.record.members.contains(where: { $0.key.equalsIgnoringASCIICase("members") }) {
                     let desired = (mapped.resource["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
                     let current = (existing["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
                     operations += ResourceDiff.membershipOperations(desired: desired, existing: current)

@@ -142,3 +142,22 @@ import Testing
         }
     }
 }
+
+extension EntraSyncTests {
+    /// A later export made without members (no `$expand=members`) leaves the memberships alone.
+    @Test func exportWithoutMembersKeepsMemberships() async throws {
+        try await SyncTarget.run { target in
+            let users = [ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds")]
+            let mapping = shippedMapping("entra-id.yaml")
+            let first = try await target.sync(
+                mapping: mapping, source: try target.file("export.json", Self.export(users, [ExportGroup(id: "g-1", name: "Ops", members: ["u-1"])])),
+                format: .json)
+            #expect(first.created == 2)
+            let bare = Self.export(users, []).replacingOccurrences(
+                of: "]}", with: ##",{"@odata.type":"#microsoft.graph.group","id":"g-1","displayName":"Ops","description":"renamed"}]}"##)
+            let second = try await target.sync(mapping: mapping, source: try target.file("export.json", bare), format: .json)
+            #expect(second.failures == [])
+            #expect(try await target.group("Ops")["members"]?.arrayValue?.count == 1)
+        }
+    }
+}
