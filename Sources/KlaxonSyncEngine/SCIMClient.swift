@@ -103,6 +103,13 @@ public final class SCIMClient: Sendable {
 /// Why one record (or one request) could not be synchronised.
 public struct SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The HTTP status the target answered, when the failure is an answer.
+    public var status: Int?
+
+    public init(_ message: String, status: Int? = nil) {
+        self.message = message
+        self.status = status
+    }
+
     public var description: String { message }
 }

@@ -219,17 +219,25 @@ public struct SyncEngine: Sendable {
                 return outcome
             }
             let actions = Set(engine.objectMapping.actions)
-            guard let existing = try await find(endpoint, id: known?.targetID, engine: engine, values: mapped.matchingValues) else {
+            var found = try await find(endpoint, id: known?.targetID, engine: engine, values: mapped.matchingValues)
+            if found == nil {
                 guard mapped.isInScope, actions.contains(.create) else { return outcome }
                 let body = JSONValue.object(mapped.resource)
-                let created = try await write(.POST, endpoint, body, &outcome, redacting: engine.redactedTargets)
-                guard let id = created?["id"]?.stringValue ?? (dryRun ? "dry-run" : nil) else {
-                    throw SyncFailure("POST \(endpoint) answered without an id")
+                do {
+                    let created = try await write(.POST, endpoint, body, &outcome, redacting: engine.redactedTargets)
+                    guard let id = created?["id"]?.stringValue ?? (dryRun ? "dry-run" : nil) else {
+                        throw SyncFailure("POST \(endpoint) answered without an id")
+                    }
+                    outcome.result = .created
+                    outcome.entry = SyncState.Entry(fingerprint: fingerprint, targetID: id)
+                    return outcome
+                } catch let failure as SyncFailure where failure.status == 409 {
+                    // A retried POST whose first answer was lost, or an object created meanwhile: update it instead.
+                    found = try await find(endpoint, id: nil, engine: engine, values: mapped.matchingValues)
+                    if found == nil { throw failure }
                 }
-                outcome.result = .created
-                outcome.entry = SyncState.Entry(fingerprint: fingerprint, targetID: id)
-                return outcome
             }
+            guard let existing = found else { return outcome }
             guard let id = existing["id"]?.stringValue else { throw SyncFailure("the target's \(endpoint) resource has no id") }
             outcome.entry = SyncState.Entry(fingerprint: fingerprint, targetID: id)
             let wasActive = existing["active"]?.boolValue != false
@@ -369,7 +377,7 @@ public struct SyncEngine: Sendable {
     static func failure(_ request: String, _ reply: SCIMClient.Reply) -> SyncFailure {
         let detail = reply.body?["detail"]?.stringValue.map { ": \($0)" } ?? ""
         let scimType = reply.body?["scimType"]?.stringValue.map { " (\($0))" } ?? ""
-        return SyncFailure("\(request) answered \(reply.status)\(scimType)\(detail)")
+        return SyncFailure("\(request) answered \(reply.status)\(scimType)\(detail)", status: reply.status)
     }
 
     static func percentEncoded(_ text: String) -> String {
