@@ -4,8 +4,9 @@ import NIOCore
 import NIOHTTP1
 import SCIM
 
-/// A SCIM 2.0 client for one endpoint: bearer token, a bound on requests in flight, retries with backoff on
-/// 429 (honouring `Retry-After`) and 5xx, and a timeout per attempt.
+/// A SCIM 2.0 client for one endpoint: bearer token, pooled keep-alive connections, retries on 429 (waiting
+/// the `Retry-After` seconds, up to five minutes) and on 5xx and transport errors (exponential backoff with
+/// jitter), and a timeout per attempt.
 ///
 /// ```swift
 /// let client = SCIMClient(baseURL: "https://klaxon.example/scim/v2/acme", token: token)
@@ -21,9 +22,13 @@ public final class SCIMClient: Sendable {
 
     /// How hard to try before a request counts as failed.
     public struct RetryPolicy: Sendable {
+        /// Attempts per request, the first included.
         public var maxAttempts: Int
+        /// The wait before the second attempt; it doubles for each attempt after.
         public var baseDelay: Duration
+        /// The longest backoff wait (a `Retry-After` is honoured as given).
         public var maxDelay: Duration
+        /// The time one attempt may take.
         public var timeout: Duration
 
         public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(10), timeout: Duration = .seconds(30)) {
@@ -79,7 +84,7 @@ public final class SCIMClient: Sendable {
                 let parsed = bytes.readableBytes == 0 ? nil : try? JSONParser.parse(Array(bytes.readableBytesView), limits: .init(maxBytes: 64 << 20))
                 guard status == 429 || status >= 500 else { return Reply(status: status, body: parsed) }
                 if status == 429, let retryAfter = response.headers.first(name: "Retry-After").flatMap({ Int($0) }) {
-                    delay = min(.seconds(retryAfter), policy.maxDelay)
+                    delay = .seconds(min(max(retryAfter, 0), 300))
                 }
                 outcome = "\(method.rawValue) \(path) answered \(status)\(parsed?["detail"]?.stringValue.map { ": \($0)" } ?? "")"
             } catch {
