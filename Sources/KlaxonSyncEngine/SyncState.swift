@@ -33,23 +33,27 @@ public struct SyncState: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: path) else { return SyncState() }
         guard let data = FileManager.default.contents(atPath: path),
             let json = try? JSONParser.parse(Array(data), limits: .init(maxDepth: 8, maxBytes: max(data.count, 1))),
-            case .object(let objects)? = json["objects"]
+            case .array(let objects)? = json["objects"]
         else { throw SyncFailure("\(path) is not a state file written by klaxon-sync") }
         var entries: [String: Entry] = [:]
         entries.reserveCapacity(objects.count)
-        for member in objects.members {
-            guard let fingerprint = member.value["fingerprint"]?.stringValue, let id = member.value["id"]?.stringValue else { continue }
-            entries[member.key] = Entry(fingerprint: fingerprint, targetID: id)
+        for object in objects {
+            guard let key = object["key"]?.stringValue, let fingerprint = object["fingerprint"]?.stringValue,
+                let id = object["id"]?.stringValue
+            else { continue }
+            entries[key] = Entry(fingerprint: fingerprint, targetID: id)
         }
         return SyncState(entries: entries)
     }
 
     /// Writes the state atomically.
     public func save(path: String) throws(SyncFailure) {
-        let objects = entries.sorted { $0.key < $1.key }.map { key, entry in
-            JSONObject.Member(key: key, value: ["fingerprint": .string(entry.fingerprint), "id": .string(entry.targetID)])
+        // An array of small objects, not one object keyed by source id: the parser checks each object's
+        // member names for duplicates, which for one member per synchronised object would be quadratic.
+        let objects: [JSONValue] = entries.sorted { $0.key < $1.key }.map { key, entry in
+            ["key": .string(key), "fingerprint": .string(entry.fingerprint), "id": .string(entry.targetID)]
         }
-        let json: JSONValue = ["version": 1, "objects": .object(JSONObject(objects))]
+        let json: JSONValue = ["version": 1, "objects": .array(objects)]
         do {
             try Data(JSONWriter.bytes(from: json)).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
