@@ -71,7 +71,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The provisioning agent.
-        .target(name: "KlaxonSyncEngine", dependencies: ["SCIM", "KlaxonMapping"], swiftSettings: swiftSettings),
+        .target(
+            name: "KlaxonSyncEngine",
+            dependencies: [
+                "SCIM", "KlaxonMapping",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command line: wiring only.
         .executableTarget(
             name: "klaxon-sync",
@@ -89,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "klaxon-bench",
             dependencies: [
-                "SCIM", "KlaxonMapping",
+                "SCIM", "KlaxonMapping", "KlaxonSyncEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,6 +117,19 @@ let package = Package(
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping", "SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KlaxonSyncEngineTests",
+            dependencies: [
+                "KlaxonSyncEngine", "KlaxonServer", "KlaxonDirectory", "KlaxonMapping", "SCIM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KlaxonServerTests",
             dependencies: [
