@@ -69,18 +69,30 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // Compiled into the binary, so `klaxon-sync` stays one file to deploy.
-            resources: [.embedInCode("Admin/Templates"), .embedInCode("Admin/Static")],
+            resources: [.embedInCode("Admin/Templates"), .embedInCode("Admin/Static"), .embedInCode("Profile/klaxon-profile.yaml")],
             swiftSettings: swiftSettings
         ),
         // The provisioning agent.
-        .target(name: "KlaxonSyncEngine", dependencies: ["SCIM", "KlaxonMapping"], swiftSettings: swiftSettings),
+        .target(
+            name: "KlaxonSyncEngine",
+            dependencies: [
+                "SCIM", "KlaxonMapping",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command line: wiring only.
         .executableTarget(
             name: "klaxon-sync",
             dependencies: [
                 "SCIM", "KlaxonMapping", "KlaxonDirectory", "KlaxonServer", "KlaxonSyncEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -88,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "klaxon-bench",
             dependencies: [
-                "SCIM",
+                "SCIM", "KlaxonMapping", "KlaxonSyncEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -114,6 +126,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory", "KlaxonTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KlaxonSyncEngineTests",
+            dependencies: [
+                "KlaxonSyncEngine", "KlaxonServer", "KlaxonDirectory", "KlaxonMapping", "SCIM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KlaxonServerTests",
             dependencies: [

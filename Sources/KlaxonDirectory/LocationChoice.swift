@@ -1,4 +1,5 @@
 public import Foundation
+import SCIM
 
 /// A location set by hand for one user, by an administrator or by the user. It stays in force through later syncs
 /// until the identity platform sends a location other than ``syncedLocation`` for that user.
@@ -51,9 +52,9 @@ public struct UnmatchedLocation: Sendable, Hashable {
 }
 
 extension Location {
-    /// The form location names are matched in: surrounding white space removed, lowercased, then in Unicode
-    /// Normalization Form C, so " leeds" matches "Leeds" and "Zu\u{308}rich" matches "ZÜRICH".
+    /// The form location names are matched in (``KlaxonLocationName/matchKey(_:)``): " leeds" matches "Leeds" and
+    /// "Zu\u{308}rich" matches "ZÜRICH".
     public static func matchKey(_ name: String) -> String {
-        name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().precomposedStringWithCanonicalMapping
+        KlaxonLocationName.matchKey(name)
     }
 }

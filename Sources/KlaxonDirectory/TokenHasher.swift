@@ -8,7 +8,7 @@ import Foundation
 /// let stored = TokenHasher.hash(secret)         // 64 hex digits; the secret itself is never stored
 /// TokenHasher.constantTimeEquals(TokenHasher.hash(secret), stored)   // true
 /// ```
-enum TokenHasher {
+public enum TokenHasher {
     /// Marks a string as a Klaxon token, so secret scanners and people can recognise it.
     static let prefix = "klx_"
     /// How many characters of a secret are kept as its hint: the prefix and six random characters.
@@ -44,7 +44,7 @@ enum TokenHasher {
     }
 
     /// True if both strings have the same bytes, taking the same time wherever they differ.
-    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+    public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
         let lhs = Array(lhs.utf8)
         let rhs = Array(rhs.utf8)
         guard lhs.count == rhs.count else { return false }

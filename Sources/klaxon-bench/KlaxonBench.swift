@@ -7,6 +7,6 @@ struct KlaxonBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "klaxon-bench",
         abstract: "Measure Klaxon Sync's throughput and print the figures.",
-        subcommands: [CoreBenchmark.self, SCIMBenchmark.self, BenchmarkReport.self, CeilingServer.self]
+        subcommands: [CoreBenchmark.self, SCIMBenchmark.self, BenchmarkReport.self, MappingBenchmarkCommand.self, SyncBenchmark.self, CeilingServer.self]
     )
 }

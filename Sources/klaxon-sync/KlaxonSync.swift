@@ -7,6 +7,9 @@ struct KlaxonSync: AsyncParsableCommand {
         commandName: "klaxon-sync",
         abstract: "Provision Klaxon's users and groups over SCIM 2.0 from Entra ID, Okta or a directory export.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, OrgCommand.self, TokenCommand.self, LocationCommand.self, AdminCommand.self]
+        subcommands: [
+            ServeCommand.self, SyncCommand.self, LintCommand.self, MapCommand.self, OrgCommand.self, TokenCommand.self,
+            LocationCommand.self, AdminCommand.self,
+        ]
     )
 }

@@ -82,3 +82,15 @@ import Testing
         #expect(object["username"] == "y")
     }
 }
+
+@Suite struct JSONLargeObjectTests {
+    // The limit is a guard against quadratic work (minutes for this input), not a speed target.
+    @Test(.timeLimit(.minutes(1))) func largeObjectsAreParsedInLinearTimeAndStillRejectRepeatedNames() throws {
+        let members = (0..<100_000).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        let value = try JSONParser.parse("{" + members + "}", limits: .init(maxDepth: 64, maxBytes: 8 << 20))
+        #expect(value.objectValue?.count == 100_000)
+        #expect(throws: JSONParser.Error.self) {
+            try JSONParser.parse("{" + members + #","K99999":0}"#, limits: .init(maxDepth: 64, maxBytes: 8 << 20))
+        }
+    }
+}

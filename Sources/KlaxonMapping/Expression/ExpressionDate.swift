@@ -1,3 +1,5 @@
+import SCIM
+
 /// A UTC instant as Entra's date functions see it: .NET `DateTime` ticks (100 ns since 0001-01-01), years 1 to
 /// 9999. Calendar arithmetic is done here without Foundation, so date functions stay cheap.
 struct ExpressionDate: Hashable, Comparable {
@@ -68,40 +70,21 @@ struct ExpressionDate: Hashable, Comparable {
             second: secondsOfDay % 60, fraction: ticks % Self.ticksPerSecond, weekday: Self.weekday(ofDay: dayNumber))
     }
 
-    static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+    static func daysIn(_ month: Int, of year: Int) -> Int { CivilDate.daysIn(month: month, year: year) }
 
-    static func daysIn(_ month: Int, of year: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    /// Days between 0001-01-01 and 1970-01-01.
+    private static let unixEpochDay = 719_162
 
-    /// Days since 0001-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    /// Days since 0001-01-01 of a proleptic Gregorian date.
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 306
+        CivilDate.days(year: year, month: month, day: day) + unixEpochDay
     }
 
     /// The date of a day number counted from 0001-01-01.
     static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 306
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        CivilDate.civil(fromDays: days - unixEpochDay)
     }
 
-    /// 0001-01-01 was a Monday.
     static func weekday(ofDay day: Int64) -> Int { Int((day + 1) % 7) }
 
     // MARK: Arithmetic (DateAdd, DateDiff)

@@ -279,6 +279,6 @@ public struct KlaxonLocations: Sendable, Hashable {
     }
 
     private static func fold(_ name: String) -> String {
-        name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        KlaxonLocationName.matchKey(name)
     }
 }

@@ -36,22 +36,10 @@ struct AdminSessionMiddleware: RouterMiddleware {
             let body = try await request.body.collect(upTo: Self.maxFormSize)
             context.form = AdminForm(fields: QueryString.parse(Substring(String(buffer: body))))
             let expected = Self.publicPaths.contains(path) ? request.cookies[Self.formCookie]?.value : context.session?.csrfToken
-            guard let expected, !expected.isEmpty, let sent = context.form["csrf"], Self.constantTimeEquals(expected, sent) else {
+            guard let expected, !expected.isEmpty, let sent = context.form["csrf"], TokenHasher.constantTimeEquals(expected, sent) else {
                 throw AdminError.forgedForm
             }
         }
         return try await next(request, context)
-    }
-
-    /// True if both strings have the same bytes, taking the same time wherever they differ.
-    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let lhs = Array(lhs.utf8)
-        let rhs = Array(rhs.utf8)
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices {
-            difference |= lhs[index] ^ rhs[index]
-        }
-        return difference == 0
     }
 }

@@ -6,7 +6,10 @@ public import SCIM
 /// Derives a user's Klaxon profile from the SCIM user as stored: the location in force and the notification
 /// phone number in E.164. The SCIM resource itself keeps the values exactly as the identity platform sent them.
 ///
-/// This is the one place the derivation lives, including the rule for locations set by hand: a choice made by an
+/// The derivation is a mapping file, `klaxon-profile.yaml` (compiled into the binary; `Mappings/` links to it), run
+/// by the same engine and transformers as every other mapping: `klaxon.location` resolves the synced location
+/// against the organisation's locations, `phone.e164` normalises the number. What stays here is the rule for
+/// locations set by hand, which depends on the stored profile rather than on the user: a choice made by an
 /// administrator or by the user stays in force through later syncs until the identity platform sends a different
 /// location for that user (compared ignoring case and surrounding spaces); then the synced location applies again.
 ///
@@ -17,6 +20,9 @@ public import SCIM
 /// deriver.reason(for: profile, locations: locations)   // .chosen(…)
 /// ```
 public struct ProfileDeriver: Sendable {
+    private let engine: MappingEngine
+    private let defaultPhoneRegion: String?
+    /// Only to say why a number could not be normalised, for the admin UI; the mapping decides the number.
     private let phones: PhoneNumberNormalizer
 
     /// Why a user's location in force is what it is, for the admin UI.
@@ -34,6 +40,12 @@ public struct ProfileDeriver: Sendable {
     /// `defaultPhoneRegion` (ISO 3166-1 alpha-2, e.g. `GB`) reads numbers written without a country code.
     public init(defaultPhoneRegion: String?) throws {
         self.phones = try PhoneNumberNormalizer(defaultRegion: defaultPhoneRegion)
+        self.defaultPhoneRegion = phones.defaultRegion
+        let contents = MappingFileReader.read(bytes: PackageResources.klaxon_profile_yaml, file: "klaxon-profile.yaml")
+        guard let mappingSet = contents.mappingSet else {
+            throw MappingError(.invalidFile, "klaxon-profile.yaml cannot be read", diagnostics: contents.diagnostics)
+        }
+        self.engine = try MappingEngine(mappingSet: mappingSet)
     }
 
     /// The profile of `user` given the organisation's locations: a location set by hand in `previous` if it still
@@ -42,7 +54,12 @@ public struct ProfileDeriver: Sendable {
     public func profile(of user: JSONObject, locations: [Location], previous: KlaxonProfile? = nil) -> KlaxonProfile {
         let klaxon = user[SchemaURN.klaxonUser]
         let synced = klaxon?["location"]?.stringValue
-        let location = Self.match(synced, in: locations) ?? locations.first(where: \.isDefault)
+        let known = Self.klaxonLocations(locations)
+        var values: JSONObject = [:]
+        if let defaultPhoneRegion { values["defaultRegion"] = .string(defaultPhoneRegion) }
+        let derived = (try? engine.map(record: user, context: TransformContext(locations: known, values: values)))?.resource[SchemaURN.klaxonUser]
+        let resolved = derived?["location"]?.stringValue
+        let location = locations.first { $0.name == resolved } ?? locations.first(where: \.isDefault)
 
         var profile = KlaxonProfile(syncedLocation: synced, locationID: location?.id)
         if let choice = previous?.locationChoice, Self.sameLocation(choice.syncedLocation, synced),
@@ -51,11 +68,11 @@ public struct ProfileDeriver: Sendable {
             profile.locationChoice = choice
             profile.locationID = choice.locationID
         }
-        if let phone = klaxon?["notificationPhoneNumber"]?.stringValue, !phone.trimmingSpaces().isEmpty {
-            switch phones.e164(phone) {
-            case .success(let number): profile.phoneE164 = number
-            case .failure(let problem): profile.phoneProblem = problem.description
-            }
+        profile.phoneE164 = derived?["notificationPhoneNumber"]?.stringValue
+        if profile.phoneE164 == nil, let phone = klaxon?["notificationPhoneNumber"]?.stringValue, !phone.trimmingSpaces().isEmpty,
+            case .failure(let problem) = phones.e164(phone)
+        {
+            profile.phoneProblem = problem.description
         }
         return profile
     }
@@ -79,13 +96,13 @@ public struct ProfileDeriver: Sendable {
     public func reason(for profile: KlaxonProfile, locations: [Location]) -> LocationReason {
         if let choice = profile.locationChoice { return .chosen(choice) }
         guard let synced = profile.syncedLocation, !synced.trimmingSpaces().isEmpty else { return .notSynced }
-        return Self.match(synced, in: locations) == nil ? .unmatched(synced: synced) : .matched(synced: synced)
+        return Self.klaxonLocations(locations).match(synced) == nil ? .unmatched(synced: synced) : .matched(synced: synced)
     }
 
-    private static func match(_ synced: String?, in locations: [Location]) -> Location? {
-        guard let synced else { return nil }
-        let wanted = Location.matchKey(synced)
-        return locations.first { Location.matchKey($0.name) == wanted }
+    /// The organisation's locations as the `klaxon.location` transformer sees them.
+    private static func klaxonLocations(_ locations: [Location]) -> KlaxonLocations {
+        KlaxonLocations(
+            names: locations.filter { !$0.isDefault }.map(\.name), defaultName: locations.first(where: \.isDefault)?.name ?? "")
     }
 
     /// Whether two synced locations name the same place: both missing or empty, or equal by match key.

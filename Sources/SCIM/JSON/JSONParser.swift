@@ -96,6 +96,9 @@ public struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var object = JSONObject()
+        // Small objects (every SCIM resource) check for a repeated name by scanning; large ones by a set of
+        // lowercased names, so a body with a hundred thousand members is not a quadratic amount of work.
+        var lowercasedKeys: Set<String>?
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -106,7 +109,14 @@ public struct JSONParser {
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
             let keyOffset = index
             let key = try parseString()
-            if object.index(of: key) != nil {
+            if object.count == 16 { lowercasedKeys = Set(object.keys.map(Self.asciiLowercased)) }
+            let repeated: Bool
+            if lowercasedKeys != nil {
+                repeated = !lowercasedKeys!.insert(Self.asciiLowercased(key)).inserted
+            } else {
+                repeated = object.index(of: key) != nil
+            }
+            if repeated {
                 throw error("duplicate member \"\(key)\" (names are case-insensitive)", at: keyOffset)
             }
             skipWhitespace()
@@ -121,6 +131,11 @@ public struct JSONParser {
             default: throw error("expected ',' or '}' in an object")
             }
         }
+    }
+
+    /// The name folded as ``JSONObject`` compares names: ASCII letters to lower case, everything else as is.
+    private static func asciiLowercased(_ name: String) -> String {
+        String(decoding: name.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     private mutating func parseArray() throws(Error) -> JSONValue {

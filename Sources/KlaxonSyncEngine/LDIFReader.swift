@@ -1,0 +1,88 @@
+import Foundation
+import SCIM
+
+/// Reads LDIF content records (RFC 2849): `dn:` starts a record, a blank line ends it, a line starting with
+/// one space continues the previous one, `#` lines are comments, `attr:: ` values are base64 (UTF-8), and
+/// an attribute given more than once becomes an array. The record's `dn` is kept as `dn`. Entries whose
+/// `objectClass` is `group`, `groupOfNames` or `groupOfUniqueNames` are groups, their `member` /
+/// `uniqueMember` DNs gathered in `members`. Records stream from the file; one that cannot be read (no
+/// `dn`, bad base64, a line without a colon, a URL value) is reported with its line and skipped.
+public struct LDIFReader: SourceReader {
+    private var lines: LineReader
+
+    public init(path: String) throws(SyncFailure) {
+        lines = try LineReader(path: path)
+    }
+
+    public mutating func next() throws(SyncFailure) -> SourceEntry? {
+        var logical: [(text: String, line: Int)] = []
+        // Gathers the logical lines (continuations unfolded) of the next record.
+        while true {
+            guard let bytes = lines.nextLine() else { break }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let number = lines.lineNumber
+            if text.isEmpty {
+                if logical.isEmpty { continue }
+                break
+            }
+            if text.hasPrefix(" ") {
+                if logical.isEmpty { return .malformed(line: number, reason: "a continuation line with nothing to continue") }
+                logical[logical.count - 1].text += text.dropFirst()
+                continue
+            }
+            if text.hasPrefix("#") { continue }
+            logical.append((text, number))
+        }
+        guard let first = logical.first else { return nil }
+        if first.text.lowercased().hasPrefix("version:") {
+            logical.removeFirst()
+            if logical.isEmpty { return try next() }
+        }
+        return parse(logical)
+    }
+
+    private func parse(_ logical: [(text: String, line: Int)]) -> SourceEntry {
+        let start = logical[0].line
+        var record = JSONObject()
+        for (text, number) in logical {
+            guard let colon = text.firstIndex(of: ":") else {
+                return .malformed(line: number, reason: "'\(text.prefix(40))' has no ':'")
+            }
+            let name = String(text[..<colon])
+            var rest = text[text.index(after: colon)...]
+            let value: String
+            if rest.hasPrefix(":") {
+                rest = rest.dropFirst()
+                guard let data = Data(base64Encoded: rest.trimmingPrefix(while: { $0 == " " }).description),
+                    let decoded = String(data: data, encoding: .utf8)
+                else { return .malformed(line: number, reason: "\(name) has a value that is not UTF-8 base64") }
+                value = decoded
+            } else if rest.hasPrefix("<") {
+                return .malformed(line: number, reason: "\(name) refers to a URL; only inline values are read")
+            } else {
+                value = String(rest.trimmingPrefix(while: { $0 == " " }))
+            }
+            if name.lowercased() == "changetype" {
+                return .malformed(line: number, reason: "change records are not read, only content records")
+            }
+            switch record[name] {
+            case nil: record[name] = .string(value)
+            case .array(let items)?: record[name] = .array(items + [.string(value)])
+            case let single?: record[name] = .array([single, .string(value)])
+            }
+        }
+        guard record["dn"] != nil, record.members.first?.key.lowercased() == "dn" else {
+            return .malformed(line: start, reason: "a record must start with dn:")
+        }
+        let classes = (record["objectClass"].map { $0.arrayValue ?? [$0] } ?? []).compactMap { $0.stringValue?.lowercased() }
+        let isGroup = classes.contains { ["group", "groupofnames", "groupofuniquenames"].contains($0) }
+        if isGroup {
+            var members: [JSONValue] = []
+            for key in ["member", "uniqueMember"] {
+                if let value = record[key] { members += value.arrayValue ?? [value] }
+            }
+            record["members"] = .array(members)
+        }
+        return .item(SourceItem(kind: isGroup ? .group : .user, record: record, line: start))
+    }
+}

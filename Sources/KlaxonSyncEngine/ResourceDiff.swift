@@ -1,0 +1,84 @@
+import SCIM
+
+/// The PATCH operations that bring an existing target resource in line with a mapped one, touching only
+/// what the mapping sets. Simple attributes and sub-attributes of complex ones (`name.givenName`, extension
+/// attributes) get a `replace` each when they differ. A multi-valued attribute whose values carry a `type`
+/// is merged: the mapped values replace or extend the existing values of the same type, values of other
+/// types are kept, and the attribute is replaced as a whole only if the merge changed it. `members` is left
+/// to ``membershipOperations(desired:existing:)``.
+enum ResourceDiff {
+    static func operations(desired: JSONObject, existing: JSONObject, cleared: [String] = []) -> [JSONValue] {
+        var operations: [JSONValue] = []
+        for member in desired.members {
+            let key = member.key
+            if ["schemas", "id", "meta", "members"].contains(where: key.equalsIgnoringASCIICase) { continue }
+            let current = existing[key]
+            if key.hasPrefixIgnoringASCIICase("urn:"), case .object(let attributes) = member.value {
+                for attribute in attributes.members where current?[attribute.key] != attribute.value {
+                    operations.append(replace("\(key):\(attribute.key)", attribute.value))
+                }
+                continue
+            }
+            switch member.value {
+            case .object(let subAttributes):
+                for sub in subAttributes.members where current?[sub.key] != sub.value {
+                    operations.append(replace("\(key).\(sub.key)", sub.value))
+                }
+            case .array(let values):
+                let merged = merge(values, into: current?.arrayValue ?? [])
+                if current != .array(merged) { operations.append(replace(key, .array(merged))) }
+            default:
+                if current != member.value { operations.append(replace(key, member.value)) }
+            }
+        }
+        for path in cleared {
+            operations.append(["op": "remove", "path": .string(path)])
+        }
+        return operations
+    }
+
+    /// Adds the members `desired` has and `existing` lacks in one `add`, and removes each extra one by
+    /// `members[value eq "…"]`.
+    static func membershipOperations(desired: [String], existing: [String]) -> [JSONValue] {
+        let have = Set(existing)
+        let want = Set(desired)
+        var operations: [JSONValue] = []
+        var seen = Set<String>()
+        let added = desired.filter { !have.contains($0) && seen.insert($0).inserted }
+        if !added.isEmpty {
+            operations.append(["op": "add", "path": "members", "value": .array(added.map { ["value": .string($0)] })])
+        }
+        for id in existing where !want.contains(id) {
+            operations.append(["op": "remove", "path": .string("members[value eq \(quoted(id))]")])
+        }
+        return operations
+    }
+
+    /// Mapped values replace (sub-attribute by sub-attribute) the existing value of the same `type`; values
+    /// without a type replace the attribute's values outright.
+    static func merge(_ values: [JSONValue], into existing: [JSONValue]) -> [JSONValue] {
+        guard values.allSatisfy({ $0["type"]?.stringValue != nil }) else { return values }
+        var result = existing
+        for value in values {
+            guard case .object(let wanted) = value, let type = wanted["type"]?.stringValue else { continue }
+            if let index = result.firstIndex(where: { $0["type"]?.stringValue?.equalsIgnoringASCIICase(type) == true }),
+                case .object(var current) = result[index]
+            {
+                for sub in wanted.members { current[sub.key] = sub.value }
+                result[index] = .object(current)
+            } else {
+                result.append(value)
+            }
+        }
+        return result
+    }
+
+    static func replace(_ path: String, _ value: JSONValue) -> JSONValue {
+        ["op": "replace", "path": .string(path), "value": value]
+    }
+
+    /// A filter string literal.
+    static func quoted(_ text: String) -> String {
+        JSONWriter.string(from: .string(text))
+    }
+}

@@ -1,0 +1,388 @@
+import Foundation
+import KlaxonMapping
+import NIOHTTP1
+import SCIM
+
+/// Synchronises a source into a SCIM 2.0 endpoint through a mapping file: each record is scoped and mapped,
+/// matched against the target (the last run's id from the state, else a filtered GET per matching attribute
+/// in precedence order), created if missing, and otherwise sent only its differences as one PATCH.
+/// Out-of-scope users are deactivated (deleted if the object mapping's actions say `delete`). Groups are
+/// synchronised after the users, their members translated from source ids to the target's user ids and
+/// brought in line with one `add` and a `remove` per extra member. A failing record is reported and the
+/// others go on.
+///
+/// ```swift
+/// let client = SCIMClient(baseURL: url, token: token)
+/// let engine = try SyncEngine(mappingFile: "Mappings/entra-id.yaml", client: client)
+/// var reader = try SourceFormat.json.reader(path: "export.json")
+/// var state = try SyncState.load(path: "state.json")
+/// let report = await engine.run(&reader, state: &state)
+/// ```
+public struct SyncEngine: Sendable {
+    /// The object mapping whose target is `User`, if the file has one enabled.
+    public let users: MappingEngine?
+    /// The object mapping whose target is `Group`, if the file has one enabled.
+    public let groups: MappingEngine?
+    public let client: SCIMClient
+    /// Read the target but send nothing; the report lists what would have been sent.
+    public var dryRun: Bool
+    /// Records in flight at once.
+    public var concurrency: Int
+
+    public init(
+        mappingFile: String, client: SCIMClient, dryRun: Bool = false, concurrency: Int = 8,
+        transformers: TransformerRegistry = .standard, schemas: SchemaRegistry = .standard
+    ) throws(SyncFailure) {
+        let contents: MappingFileContents
+        do {
+            contents = try MappingFileReader.read(contentsOf: mappingFile)
+        } catch {
+            throw SyncFailure(error.message)
+        }
+        guard let set = contents.mappingSet else {
+            throw SyncFailure("\(mappingFile) has errors: \(contents.diagnostics.map(\.message).joined(separator: "; "))")
+        }
+        func engine(for resource: String) throws(SyncFailure) -> MappingEngine? {
+            guard let mapping = set.objectMappings.first(where: { $0.enabled && $0.targetResource.value == resource }) else { return nil }
+            do {
+                return try MappingEngine(mappingSet: set, object: mapping.name.value, transformers: transformers, schemas: schemas)
+            } catch {
+                let details = error.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" }
+                throw SyncFailure(([error.message] + details).joined(separator: "\n"))
+            }
+        }
+        self.users = try engine(for: "User")
+        self.groups = try engine(for: "Group")
+        guard users != nil || groups != nil else { throw SyncFailure("\(mappingFile) maps neither users nor groups") }
+        self.client = client
+        self.dryRun = dryRun
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// Runs one synchronisation: users as they are read, then groups. `state` is read for what the last run
+    /// sent and updated with this run's results (a dry run leaves it as it was).
+    public func run(_ reader: inout some SourceReader, state: inout SyncState) async -> SyncReport {
+        let previous = state
+        var report = SyncReport()
+        var next = SyncState()
+        var userIDs: [String: String] = [:]
+        var groupItems: [SourceItem] = []
+        var seen = Set<String>()
+        func absorb(_ outcome: Outcome) {
+            seen.insert(outcome.key)
+            report.planned += outcome.planned
+            switch outcome.result {
+            case .created: report.created += 1
+            case .updated: report.updated += 1
+            case .disabled: report.disabled += 1
+            case .deleted: report.deleted += 1
+            case .skipped: report.skipped += 1
+            case .failed(let reason): report.failures.append(.init(object: outcome.key, line: outcome.line, reason: reason))
+            }
+            if let entry = outcome.entry {
+                next.entries[outcome.key] = entry
+                if outcome.kind == .user { userIDs[outcome.sourceID] = entry.targetID }
+            } else if case .failed = outcome.result, let kept = previous.entries[outcome.key] {
+                next.entries[outcome.key] = kept
+            }
+        }
+        await withTaskGroup(of: Outcome.self) { group in
+            var running = 0
+            while true {
+                let entry: SourceEntry?
+                do {
+                    entry = try reader.next()
+                } catch {
+                    report.failures.append(.init(object: "source", line: 0, reason: "\(error)"))
+                    break
+                }
+                guard let entry else { break }
+                switch entry {
+                case .malformed(let line, let reason):
+                    report.failures.append(.init(object: "line", line: line, reason: reason))
+                case .item(let item) where item.kind == .group:
+                    groupItems.append(item)
+                case .item(let item):
+                    guard let users else {
+                        report.skipped += 1
+                        continue
+                    }
+                    if running >= concurrency, let outcome = await group.next() {
+                        absorb(outcome)
+                        running -= 1
+                    }
+                    group.addTask { await self.sync(item, engine: users, previous: previous, userIDs: nil) }
+                    running += 1
+                }
+            }
+            for await outcome in group { absorb(outcome) }
+        }
+        if let users { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
+        if let groups {
+            let ids = userIDs
+            await withTaskGroup(of: Outcome.self) { group in
+                var running = 0
+                for item in groupItems {
+                    if running >= concurrency, let outcome = await group.next() {
+                        absorb(outcome)
+                        running -= 1
+                    }
+                    group.addTask { await self.sync(item, engine: groups, previous: previous, userIDs: ids) }
+                    running += 1
+                }
+                for await outcome in group { absorb(outcome) }
+            }
+            await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb)
+        } else {
+            report.skipped += groupItems.count
+        }
+        if !dryRun { state = next }
+        return report
+    }
+
+    /// Objects the last run synchronised that the source no longer has: users are deactivated (deleted if
+    /// the actions say `delete`), groups deleted if the actions say so. Either way they leave the state.
+    private func retire(
+        _ kind: SourceObjectKind, engine: MappingEngine, previous: SyncState, seen: Set<String>, absorb: (Outcome) -> Void
+    ) async {
+        let actions = Set(engine.objectMapping.actions)
+        let gone = previous.entries.filter { $0.key.hasPrefix("\(kind.rawValue):") && !seen.contains($0.key) }
+        guard !gone.isEmpty else { return }
+        let endpoint = kind == .user ? "/Users" : "/Groups"
+        await withTaskGroup(of: Outcome.self) { group in
+            var running = 0
+            for (key, entry) in gone {
+                if running >= concurrency, let outcome = await group.next() {
+                    absorb(outcome)
+                    running -= 1
+                }
+                group.addTask {
+                    var outcome = Outcome(kind: kind, key: key, sourceID: String(key.dropFirst(kind.rawValue.count + 1)), line: 0, result: .skipped)
+                    let path = "\(endpoint)/\(Self.percentEncoded(entry.targetID))"
+                    do {
+                        if actions.contains(.delete) {
+                            _ = try await write(.DELETE, path, nil, &outcome)
+                            outcome.result = .deleted
+                        } else if kind == .user, actions.contains(.disable) {
+                            let patch: JSONValue = [
+                                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                                "Operations": [ResourceDiff.replace("active", false)],
+                            ]
+                            _ = try await write(.PATCH, path, patch, &outcome)
+                            outcome.result = .disabled
+                        }
+                    } catch {
+                        outcome.result = .failed("no longer in the source: \(error)")
+                    }
+                    return outcome
+                }
+                running += 1
+            }
+            for await outcome in group { absorb(outcome) }
+        }
+    }
+
+    // MARK: - One record
+
+    struct Outcome: Sendable {
+        enum Result: Sendable {
+            case created, updated, disabled, deleted, skipped
+            case failed(String)
+        }
+
+        var kind: SourceObjectKind
+        var key: String
+        var sourceID: String
+        var line: Int
+        var result: Result
+        /// The state to keep for the object; nil to forget it.
+        var entry: SyncState.Entry?
+        var planned: [String] = []
+    }
+
+    /// Synchronises one user or (with `userIDs`) one group.
+    private func sync(_ item: SourceItem, engine: MappingEngine, previous: SyncState, userIDs: [String: String]?) async -> Outcome {
+        let kind = item.kind
+        let endpoint = kind == .user ? "/Users" : "/Groups"
+        let ownID = Self.sourceID(of: item.record)
+        var outcome = Outcome(kind: kind, key: "\(kind.rawValue):\(ownID ?? "?")", sourceID: ownID ?? "", line: item.line, result: .skipped)
+        do {
+            var mapped = try mapping(item.record, engine: engine, mode: .create, userIDs: userIDs)
+            guard let sourceID = ownID ?? mapped.matchingValues.lazy.compactMap({ $0?.stringValue }).first
+            else { throw SyncFailure("the record has no id and no matching value") }
+            outcome.sourceID = sourceID
+            outcome.key = "\(kind.rawValue):\(sourceID)"
+            let fingerprint = SyncState.fingerprint(.array([.object(mapped.resource), .bool(mapped.isInScope)]))
+            let known = previous.entries[outcome.key]
+            if let known, known.fingerprint == fingerprint {
+                outcome.entry = known
+                return outcome
+            }
+            let actions = Set(engine.objectMapping.actions)
+            var found = try await find(endpoint, id: known?.targetID, engine: engine, values: mapped.matchingValues)
+            if found == nil {
+                guard mapped.isInScope, actions.contains(.create) else { return outcome }
+                let body = JSONValue.object(mapped.resource)
+                do {
+                    let created = try await write(.POST, endpoint, body, &outcome, redacting: engine.redactedTargets)
+                    guard let id = created?["id"]?.stringValue ?? (dryRun ? "dry-run" : nil) else {
+                        throw SyncFailure("POST \(endpoint) answered without an id")
+                    }
+                    outcome.result = .created
+                    outcome.entry = SyncState.Entry(fingerprint: fingerprint, targetID: id)
+                    return outcome
+                } catch let failure as SyncFailure where failure.status == 409 {
+                    // A retried POST whose first answer was lost, or an object created meanwhile: update it instead.
+                    found = try await find(endpoint, id: nil, engine: engine, values: mapped.matchingValues)
+                    if found == nil { throw failure }
+                }
+            }
+            guard let existing = found else { return outcome }
+            guard let id = existing["id"]?.stringValue else { throw SyncFailure("the target's \(endpoint) resource has no id") }
+            outcome.entry = SyncState.Entry(fingerprint: fingerprint, targetID: id)
+            let wasActive = existing["active"]?.boolValue != false
+            var operations: [JSONValue] = []
+            if !mapped.isInScope {
+                if actions.contains(.delete) {
+                    _ = try await write(.DELETE, "\(endpoint)/\(id)", nil, &outcome)
+                    outcome.result = .deleted
+                    outcome.entry = nil
+                    return outcome
+                }
+                guard kind == .user, actions.contains(.disable), wasActive else { return outcome }
+                operations = [ResourceDiff.replace("active", false)]
+            } else {
+                guard actions.contains(.update) else { return outcome }
+                mapped = try mapping(item.record, engine: engine, mode: .update, userIDs: userIDs)
+                operations = ResourceDiff.operations(desired: mapped.resource, existing: existing, cleared: mapped.clearedAttributes)
+                // Membership is brought in line only when the mapping writes members and the record carries
+                // them: an export made without members leaves the target's alone.
+                let mapsMembers = engine.objectMapping.mappings.contains { $0.target.value.equalsIgnoringASCIICase("members") }
+                if kind == .group, mapsMembers, item.record.members.contains(where: { $0.key.equalsIgnoringASCIICase("members") }) {
+                    let desired = (mapped.resource["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
+                    let current = (existing["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
+                    operations += ResourceDiff.membershipOperations(desired: desired, existing: current)
+                }
+            }
+            guard !operations.isEmpty else { return outcome }
+            let patch: JSONValue = ["schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": .array(operations)]
+            _ = try await write(.PATCH, "\(endpoint)/\(id)", patch, &outcome, redacting: engine.redactedTargets)
+            let disables = wasActive && (mapped.resource["active"]?.boolValue == false || !mapped.isInScope)
+            outcome.result = kind == .user && disables ? .disabled : .updated
+            return outcome
+        } catch let failure as SyncFailure {
+            outcome.result = .failed(failure.message)
+        } catch let error as MappingError {
+            outcome.result = .failed(error.target.map { "\($0): \(error.message)" } ?? error.message)
+        } catch {
+            outcome.result = .failed("\(error)")
+        }
+        return outcome
+    }
+
+    /// Maps a record; for a group, its members' source ids become the target's user ids (members the
+    /// target does not have are left out).
+    private func mapping(_ record: JSONObject, engine: MappingEngine, mode: MappingMode, userIDs: [String: String]?) throws -> MappedResource {
+        var mapped = try engine.map(record: record, mode: mode)
+        if let userIDs, let members = mapped.resource["members"]?.arrayValue {
+            let translated: [JSONValue] = members.compactMap { member in
+                guard let source = member["value"]?.stringValue, let id = userIDs[source] else { return nil }
+                return ["value": .string(id)]
+            }
+            mapped.resource["members"] = .array(translated)
+        }
+        return mapped
+    }
+
+    /// The source's own id for a record: Graph's `id`/`objectId`, an LDIF `dn`.
+    static func sourceID(of record: JSONObject) -> String? {
+        for key in ["id", "objectId", "dn"] {
+            if let value = record[key]?.stringValue, !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// The target object: by the id the last run recorded, else by each matching attribute with a value, in
+    /// precedence order. More than one match is a failure (the record is ambiguous).
+    private func find(_ endpoint: String, id: String?, engine: MappingEngine, values: [JSONValue?]) async throws(SyncFailure) -> JSONObject? {
+        if let id {
+            let reply = try await client.send(.GET, "\(endpoint)/\(Self.percentEncoded(id))")
+            if reply.status == 200, let object = reply.body?.objectValue { return object }
+            if reply.status != 404 { throw Self.failure("GET \(endpoint)/\(id)", reply) }
+        }
+        for (attribute, value) in zip(engine.matchingAttributes, values) {
+            guard let value, !value.isNull else { continue }
+            let filter = Self.filter(attribute.path, value)
+            let reply = try await client.send(.GET, "\(endpoint)?filter=\(Self.percentEncoded(filter))")
+            guard reply.status == 200 else { throw Self.failure("GET \(endpoint)?filter=\(filter)", reply) }
+            let found = reply.body?["Resources"]?.arrayValue ?? []
+            if found.count > 1 { throw SyncFailure("\(found.count) target objects match \(filter)") }
+            if let object = found.first?.objectValue { return object }
+        }
+        return nil
+    }
+
+    /// `userName eq "zoe"`, or `emails[type eq "work" and value eq "zoe@…"]` for a value path.
+    static func filter(_ path: PatchPath, _ value: JSONValue) -> String {
+        let literal = JSONWriter.string(from: value)
+        if let valueFilter = path.valueFilter, let attribute = path.attribute, let sub = path.subAttribute {
+            return "\(attribute)[(\(valueFilter)) and \(sub) eq \(literal)]"
+        }
+        return "\(path) eq \(literal)"
+    }
+
+    /// Sends a write, or notes it for a dry run with the values of `redacting` targets hidden. Returns the
+    /// answer's body.
+    private func write(
+        _ method: HTTPMethod, _ path: String, _ body: JSONValue?, _ outcome: inout Outcome, redacting: [String] = []
+    ) async throws(SyncFailure) -> JSONValue? {
+        if dryRun {
+            let shown = body.map { " " + JSONWriter.string(from: Self.redacted($0, redacting)) } ?? ""
+            outcome.planned.append("\(method.rawValue) \(path)\(shown)")
+            return nil
+        }
+        let reply = try await client.send(method, path, body: body)
+        guard (200..<300).contains(reply.status) else { throw Self.failure("\(method.rawValue) \(path)", reply) }
+        return reply.body
+    }
+
+    /// A request body with the values of `targets` (simple or extension attribute paths) replaced by
+    /// `"[redacted]"`, in a resource or in PATCH operations.
+    static func redacted(_ body: JSONValue, _ targets: [String]) -> JSONValue {
+        guard !targets.isEmpty, case .object(var object) = body else { return body }
+        if case .array(let operations)? = object["Operations"] {
+            object["Operations"] = .array(operations.map { operation in
+                guard let path = operation["path"]?.stringValue, targets.contains(where: path.equalsIgnoringASCIICase) else { return operation }
+                var hidden = operation
+                hidden["value"] = "[redacted]"
+                return hidden
+            })
+            return .object(object)
+        }
+        for target in targets {
+            if target.hasPrefixIgnoringASCIICase("urn:"), let colon = target.lastIndex(of: ":") {
+                let urn = String(target[..<colon])
+                let name = String(target[target.index(after: colon)...])
+                if case .object(var container)? = object[urn], container[name] != nil {
+                    container[name] = "[redacted]"
+                    object[urn] = .object(container)
+                }
+            } else if !target.contains("["), !target.contains("."), object[target] != nil {
+                object[target] = "[redacted]"
+            }
+        }
+        return .object(object)
+    }
+
+    static func failure(_ request: String, _ reply: SCIMClient.Reply) -> SyncFailure {
+        let detail = reply.body?["detail"]?.stringValue.map { ": \($0)" } ?? ""
+        let scimType = reply.body?["scimType"]?.stringValue.map { " (\($0))" } ?? ""
+        return SyncFailure("\(request) answered \(reply.status)\(scimType)\(detail)", status: reply.status)
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

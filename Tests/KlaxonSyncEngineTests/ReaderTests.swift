@@ -1,0 +1,128 @@
+import Foundation
+@testable import KlaxonSyncEngine
+import SCIM
+import Testing
+
+/// The source readers on their own: what they yield for well-formed and malformed input.
+@Suite struct ReaderTests {
+    static func file(_ name: String, _ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func drain(_ reader: inout some SourceReader) throws -> [SourceEntry] {
+        var entries: [SourceEntry] = []
+        while let entry = try reader.next() { entries.append(entry) }
+        return entries
+    }
+
+    @Test(arguments: [
+        ("a,b\n1,2\n", [["a": "1", "b": "2"]]),
+        ("a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n", [["a": "x,y", "b": "say \"hi\""]]),
+        ("a,b\n\"two\nlines\",\n\n3,4", [["a": "two\nlines"], ["a": "3", "b": "4"]]),
+    ] as [(String, [JSONObject])])
+    func csvRows(text: String, expected: [JSONObject]) throws {
+        var reader = try CSVReader(path: try Self.file("rows.csv", text))
+        let records = try Self.drain(&reader).compactMap { entry -> JSONObject? in
+            if case .item(let item) = entry { return item.record }
+            return nil
+        }
+        #expect(records == expected)
+    }
+
+    @Test(arguments: [
+        ("a,b\n1,2,3\n", 2, "3 fields where the header has 2"),
+        ("a,b\n1,\"open\n", 2, "a quoted field is not closed"),
+        ("a,b\nx\"y,2\n", 2, "a quote inside an unquoted field (column 2)"),
+    ])
+    func csvMalformed(text: String, line: Int, reason: String) throws {
+        var reader = try CSVReader(path: try Self.file("bad.csv", text))
+        let entries = try Self.drain(&reader)
+        guard case .malformed(let badLine, let badReason)? = entries.first else {
+            Issue.record("expected a malformed row, got \(entries)")
+            return
+        }
+        #expect(badLine == line)
+        #expect(badReason == reason)
+    }
+
+    @Test func graphExportPutsUsersFirstAndReducesMembers() throws {
+        let export = #"""
+            {"value":[
+              {"@odata.type":"#microsoft.graph.group","id":"g-1","displayName":"Ops","members":[{"id":"u-1"},"u-2"]},
+              {"id":"u-1","userPrincipalName":"a@contoso.com"},
+              7
+            ]}
+            """#
+        var reader = try GraphExportReader(bytes: Array(export.utf8))
+        let entries = try Self.drain(&reader)
+        #expect(entries.count == 3)
+        guard case .item(let user) = entries[0], case .malformed(let line, _) = entries[1], case .item(let group) = entries[2] else {
+            Issue.record("unexpected order: \(entries)")
+            return
+        }
+        #expect(user.kind == .user)
+        #expect(line == 3)
+        #expect(group.kind == .group)
+        #expect(group.record["members"] == ["u-1", "u-2"])
+    }
+
+    @Test func graphExportThatIsNotJSONThrows() {
+        #expect(throws: SyncFailure.self) { try GraphExportReader(bytes: Array("{nope".utf8)) }
+    }
+
+    @Test func ldifMultiValuedAndChangeRecords() throws {
+        let text = """
+            dn: cn=a,dc=x
+            objectClass: person
+            mail: a@x
+            mail: b@x
+
+            dn: cn=b,dc=x
+            changetype: delete
+            """
+        var reader = try LDIFReader(path: try Self.file("x.ldif", text))
+        let entries = try Self.drain(&reader)
+        guard case .item(let item) = entries.first, case .malformed(let line, let reason) = entries.last else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(item.record["mail"] == ["a@x", "b@x"])
+        #expect(item.record["dn"] == "cn=a,dc=x")
+        #expect(line == 7)
+        #expect(reason == "change records are not read, only content records")
+    }
+}
+
+/// The PATCH operations computed from a mapped and an existing resource.
+@Suite struct ResourceDiffTests {
+    @Test func onlyDifferencesAreSent() {
+        let existing: JSONObject = [
+            "userName": "zoe", "active": true, "name": ["givenName": "Zoë", "familyName": "Hart"],
+            "phoneNumbers": [["type": "work", "value": "1"], ["type": "mobile", "value": "2"]],
+            "urn:ietf:params:scim:schemas:extension:klaxon:2.0:User": ["location": "Leeds"],
+        ]
+        let desired: JSONObject = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "zoe", "active": false,
+            "name": ["givenName": "Zoë", "familyName": "Hartley"], "phoneNumbers": [["type": "mobile", "value": "3"]],
+            "urn:ietf:params:scim:schemas:extension:klaxon:2.0:User": ["location": "Leeds"],
+        ]
+        let operations = ResourceDiff.operations(desired: desired, existing: existing, cleared: ["title"])
+        #expect(operations == [
+            ["op": "replace", "path": "active", "value": false],
+            ["op": "replace", "path": "name.familyName", "value": "Hartley"],
+            ["op": "replace", "path": "phoneNumbers", "value": [["type": "work", "value": "1"], ["type": "mobile", "value": "3"]]],
+            ["op": "remove", "path": "title"],
+        ])
+        #expect(ResourceDiff.operations(desired: existing, existing: existing).isEmpty)
+    }
+
+    @Test func membershipIsMinimal() {
+        let operations = ResourceDiff.membershipOperations(desired: ["a", "c", "d"], existing: ["a", "b", "c"])
+        #expect(operations == [
+            ["op": "add", "path": "members", "value": [["value": "d"]]],
+            ["op": "remove", "path": #"members[value eq "b"]"#],
+        ])
+    }
+}
