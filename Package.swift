@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -49,6 +50,7 @@ let package = Package(
             dependencies: [
                 "SCIM", "KlaxonSQLiteSupport",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -116,7 +118,14 @@ let package = Package(
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "KlaxonMappingTests", dependencies: ["KlaxonMapping", "SCIM"], swiftSettings: swiftSettings),
-        .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory"], swiftSettings: swiftSettings),
+        // Fresh SQLite files and PostgreSQL databases, so the directory and server suites run on both backends.
+        .target(
+            name: "KlaxonTestSupport",
+            dependencies: ["KlaxonDirectory", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/KlaxonTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory", "KlaxonTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KlaxonSyncEngineTests",
             dependencies: [
@@ -133,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "KlaxonServerTests",
             dependencies: [
-                "KlaxonServer", "KlaxonDirectory", "SCIM",
+                "KlaxonServer", "KlaxonDirectory", "KlaxonTestSupport", "SCIM",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Starts `klaxon-sync serve` on a throwaway SQLite database on a loopback port and runs the public SCIM 2.0
-# conformance suite scim2-tester (PyPI) against it. Fails if any check fails.
-# Usage: scripts/conformance.sh [path/to/klaxon-sync]   (default: the debug build)
+# Starts `klaxon-sync serve` on a loopback port and runs the public SCIM 2.0 conformance suite scim2-tester (PyPI)
+# against it. Fails if any check fails.
+# Usage: scripts/conformance.sh [path/to/klaxon-sync] [database]
+#   (default: the debug build, on a throwaway SQLite file; pass an empty postgres:// database to test PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary="${1:-.build/debug/klaxon-sync}"
+database="${2:-}"
 venv="${CONFORMANCE_VENV:-/tmp/klaxon-conformance-venv}"
 if ! "$venv/bin/python" -c 'import scim2_tester, httpx2, scim2_client' 2>/dev/null; then
   python3 -m venv "$venv"
@@ -14,7 +16,7 @@ fi
 
 work="$(mktemp -d)"
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$binary" serve --host 127.0.0.1 --port 0 --database "$work/klaxon.sqlite" > "$work/serve.log" 2>&1 &
+"$binary" serve --host 127.0.0.1 --port 0 --database "${database:-$work/klaxon.sqlite}" > "$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
   grep -q '^Token: ' "$work/serve.log" 2>/dev/null && break

@@ -127,6 +127,25 @@ public protocol Directory: Sendable {
     func close() async throws
 }
 
+extension Directory {
+    /// Runs `body`, then closes the directory, whether or not `body` threw.
+    ///
+    /// ```swift
+    /// let directory = try await SQLiteDirectory.open(path: "klaxon.sqlite")
+    /// let organisations = try await directory.closing { try await directory.organisations() }
+    /// ```
+    public func closing<T>(after body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            try await close()
+            return result
+        } catch {
+            try? await close()
+            throw error
+        }
+    }
+}
+
 /// A tenant: its own Endpoint URL (`/scim/v2/{slug}`), tokens, locations, users and groups.
 public struct Organisation: Sendable, Hashable, Identifiable {
     public var id: Int64

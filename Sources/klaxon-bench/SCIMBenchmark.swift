@@ -14,11 +14,12 @@ struct SCIMBenchmark: AsyncParsableCommand {
             Seeds the server up to --users users named bench-<i>@example.com (reusing those that exist), a group
             holding all of them, then runs each operation for --seconds with --concurrency workers. Point it only at
             a server on this machine: it creates and changes resources. --ceiling-url measures a bare route first.
+            Give --url more than once to spread the requests over several instances that share one database.
             """
     )
 
-    @Option(help: "The SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2/default")
-    var url: String
+    @Option(name: .customLong("url"), help: "The SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2/default; repeat it for several instances.")
+    var urls: [String]
 
     @Option(help: "The bearer token.")
     var token: String?
@@ -41,16 +42,24 @@ struct SCIMBenchmark: AsyncParsableCommand {
     @Flag(help: "Skip the group membership measurement (for servers without PATCH on groups).")
     var skipMembers = false
 
-    @Option(help: "The server's process id: adds the server's CPU time per request, which a busy machine distorts far less than req/s.")
-    var serverPID: Int32?
+    @Option(help: ArgumentHelp("Append the figures to this file as tab-separated lines, for 'klaxon-bench report'.", valueName: "file"))
+    var results: String?
+
+    @Option(
+        name: .customLong("server-pid"),
+        help: "The server's process id (repeat it for several instances): adds the servers' CPU time per request, which a busy machine distorts far less than req/s.")
+    var serverPIDs: [Int32] = []
 
     @Option(help: "The ceiling server's process id, for its CPU time per request.")
     var ceilingPID: Int32?
 
     func validate() throws {
-        let host = URL(string: url)?.host ?? ""
-        guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") else {
-            throw ValidationError("--url must be a loopback address (127.0.0.1, localhost or [::1]); got '\(host)'.")
+        guard !urls.isEmpty else { throw ValidationError("Give the server's SCIM base URL with --url.") }
+        for url in urls + [ceilingURL].compactMap({ $0 }) {
+            let host = URL(string: url)?.host ?? ""
+            guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") else {
+                throw ValidationError("URLs must be loopback addresses (127.0.0.1, localhost or [::1]); got '\(host)'.")
+            }
         }
     }
 
@@ -69,19 +78,22 @@ struct SCIMBenchmark: AsyncParsableCommand {
 
     private func measure(_ client: HTTPClient) async throws {
         let load = LoadGenerator(client: client, token: token, concurrency: concurrency)
-        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        let bases = urls.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        let base = bases[0]
+        /// The instance the i-th request goes to: each in turn.
+        let at: @Sendable (Int) -> String = { bases[$0 % bases.count] }
         var rows: [(String, LoadGenerator.Result, Double?)] = []
-        /// Runs one measurement and notes the CPU time `pid` spent on it.
-        func row(_ name: String, pid: Int32?, _ run: () async -> LoadGenerator.Result) async {
-            let before = pid.flatMap(ProcessCPU.seconds)
+        /// Runs one measurement and notes the CPU time the processes `pids` spent on it.
+        func row(_ name: String, pids: [Int32], _ run: () async -> LoadGenerator.Result) async {
+            let before = ProcessCPU.seconds(pids)
             let result = await run()
-            let after = pid.flatMap(ProcessCPU.seconds)
+            let after = ProcessCPU.seconds(pids)
             let perRequest = before.flatMap { start in after.map { ($0 - start) / Double(max(1, result.requests)) } }
             rows.append((name, result, perRequest))
         }
 
         if let ceilingURL {
-            await row("ceiling (bare route)", pid: ceilingPID) {
+            await row("ceiling (bare route)", pids: ceilingPID.map { [$0] } ?? []) {
                 await LoadGenerator(client: client, token: nil, concurrency: concurrency).run(seconds: seconds) { _ in
                     .init(method: .GET, url: ceilingURL)
                 }
@@ -91,38 +103,46 @@ struct SCIMBenchmark: AsyncParsableCommand {
         let ids = try await seed(load, base: base)
         log("\(label): \(ids.count) users ready")
         let idList = ids
-        await row("get-by-id", pid: serverPID) { await load.run(seconds: seconds) { _ in
-            .init(method: .GET, url: "\(base)/Users/\(idList.randomElement()!)")
+        await row("get-by-id", pids: serverPIDs) { await load.run(seconds: seconds) { index in
+            .init(method: .GET, url: "\(at(index))/Users/\(idList.randomElement()!)")
         } }
         let userCount = users
-        await row("filter userName eq", pid: serverPID) { await load.run(seconds: seconds) { _ in
+        await row("filter userName eq", pids: serverPIDs) { await load.run(seconds: seconds) { index in
             let filter = #"userName eq "bench-\#(Int.random(in: 0..<userCount))@example.com""#
-            return .init(method: .GET, url: "\(base)/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            return .init(method: .GET, url: "\(at(index))/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
         } }
         let runID = UInt32.random(in: 0...UInt32.max)
-        await row("create", pid: serverPID) { await load.run(seconds: seconds) { index in
-            .init(method: .POST, url: "\(base)/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
+        await row("create", pids: serverPIDs) { await load.run(seconds: seconds) { index in
+            .init(method: .POST, url: "\(at(index))/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
         } }
-        await row("PATCH replace", pid: serverPID) { await load.run(seconds: seconds) { index in
+        await row("PATCH replace", pids: serverPIDs) { await load.run(seconds: seconds) { index in
             .init(
-                method: .PATCH, url: "\(base)/Users/\(idList.randomElement()!)",
+                method: .PATCH, url: "\(at(index))/Users/\(idList.randomElement()!)",
                 body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed \#(index)"}]}"#)
         } }
         if !skipMembers {
             let (group, spare) = try await largeGroup(load, base: base, members: idList, runID: runID)
-            await row("add one member (\(idList.count)-member group)", pid: serverPID) { await load.run(seconds: seconds, limit: spare.count) { index in
+            await row("add one member (\(idList.count)-member group)", pids: serverPIDs) { await load.run(seconds: seconds, limit: spare.count) { index in
                 .init(
-                    method: .PATCH, url: "\(base)/Groups/\(group)",
+                    method: .PATCH, url: "\(at(index))/Groups/\(group)",
                     body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"\#(spare[index])"}]}]}"#)
             } }
         }
-        print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each")
+        let instances = bases.count == 1 ? "" : ", requests spread over \(bases.count) instances"
+        print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each\(instances)")
         print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed  server CPU µs/req")
         for (name, result, cpu) in rows {
             print(
                 name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(String(format: "%.0f", result.rate), 10)
                     + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 10) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 10)
                     + pad("\(result.failures)", 8) + pad(cpu.map { String(format: "%.0f", $0 * 1e6) } ?? "-", 18))
+        }
+        if let results {
+            let lines = rows.map { name, result, _ in
+                [label, name, String(format: "%.0f", result.rate), String(format: "%.2f", result.percentile(0.5) * 1000),
+                 String(format: "%.2f", result.percentile(0.99) * 1000), "\(result.failures)"].joined(separator: "\t") + "\n"
+            }
+            try BenchmarkReport.append(lines.joined(), to: results)
         }
     }
 
@@ -200,8 +220,19 @@ func log(_ message: String) {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
 }
 
-/// CPU time (user + system) a process has used, from `/proc/<pid>/stat` (Linux).
+/// CPU time (user + system) processes have used, from `/proc/<pid>/stat` (Linux).
 enum ProcessCPU {
+    /// The total of several processes; nil if there are none or one cannot be read.
+    static func seconds(_ pids: [Int32]) -> Double? {
+        guard !pids.isEmpty else { return nil }
+        var total = 0.0
+        for pid in pids {
+            guard let seconds = seconds(pid) else { return nil }
+            total += seconds
+        }
+        return total
+    }
+
     static func seconds(_ pid: Int32) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = text.lastIndex(of: ")")

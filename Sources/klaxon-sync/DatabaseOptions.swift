@@ -1,13 +1,53 @@
 import ArgumentParser
+import Foundation
 import KlaxonDirectory
 
-/// `--database`, shared by every command that opens the directory.
+/// `--database` and `--database-pool-size`, shared by every command that opens the directory.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database file; created on first use.", valueName: "path"))
-    var database: String = "klaxon.sqlite"
+    /// Read when `--database` is not given, so a deployment can keep the database password out of the command line.
+    static let environmentVariable = "KLAXON_DATABASE_URL"
+    static let defaultPath = "klaxon.sqlite"
+    static let defaultSQLiteReaders = 4
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            """
+            The SQLite database file (created on first use), or postgres://user@host:port/database for a PostgreSQL             database that several instances share. Default: $\(environmentVariable), else \(defaultPath).
+            """,
+            valueName: "path-or-url"))
+    var database: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Connections to the database at most: PostgreSQL connections (default \(PostgresDirectory.defaultPoolSize)), or SQLite readers (default \(defaultSQLiteReaders)).",
+            valueName: "n"))
+    var databasePoolSize: Int?
+
+    func validate() throws {
+        if let databasePoolSize, databasePoolSize < 1 {
+            throw ValidationError("--database-pool-size must be at least 1, not \(databasePoolSize).")
+        }
+        if PostgresDirectory.isURL(location) {
+            do {
+                _ = try PostgresDirectory.Configuration(url: location)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+    }
+
+    /// The file or URL in force.
+    var location: String {
+        database ?? ProcessInfo.processInfo.environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultPath
+    }
 
     func open() async throws -> any Directory {
-        try await SQLiteDirectory.open(path: database)
+        if PostgresDirectory.isURL(location) {
+            return try await PostgresDirectory.open(url: location, poolSize: databasePoolSize ?? PostgresDirectory.defaultPoolSize)
+        }
+        return try await SQLiteDirectory.open(path: location, readers: databasePoolSize ?? Self.defaultSQLiteReaders)
     }
 }
 
@@ -27,12 +67,5 @@ struct OrganisationOption: ParsableArguments {
 /// Runs `body` with an open directory and closes it afterwards, whether or not `body` throws.
 func withDirectory<T: Sendable>(_ options: DatabaseOptions, _ body: (any Directory) async throws -> T) async throws -> T {
     let directory = try await options.open()
-    do {
-        let result = try await body(directory)
-        try await directory.close()
-        return result
-    } catch {
-        try? await directory.close()
-        throw error
-    }
+    return try await directory.closing { try await body(directory) }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import KlaxonDirectory
 import KlaxonServer
 import Logging
+import SCIM
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,7 +68,13 @@ enum FirstRun {
     static func prepare(_ directory: any Directory) async throws -> Setup {
         var organisations = try await directory.organisations()
         guard organisations.isEmpty else { return Setup(organisations: organisations, token: nil) }
-        let organisation = try await directory.createOrganisation(slug: "default", name: "Default organisation")
+        let organisation: Organisation
+        do {
+            organisation = try await directory.createOrganisation(slug: "default", name: "Default organisation")
+        } catch let error as SCIMError where error.status == .conflict {
+            // Another instance on the same database is setting it up at this moment; it prints the token.
+            return Setup(organisations: try await directory.organisations(), token: nil)
+        }
         organisations = [organisation]
         let token = try await directory.issueToken(in: organisation.id, label: "Created by the first 'serve'")
         let administrator = try await directory.createAdministrator(login: administratorLogin, passwordHash: nil, in: organisation.id)

@@ -3,29 +3,6 @@ import Testing
 @testable import KlaxonDirectory
 import SCIM
 
-/// A folder of its own under the system's temporary directory, removed with everything in it when `body` returns.
-func withTemporaryFolder<T>(_ body: (URL) async throws -> T) async throws -> T {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("klaxon-directory-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    return try await body(folder)
-}
-
-/// A directory on a new SQLite file, closed and deleted when `body` returns.
-func withDirectory<T>(_ body: (SQLiteDirectory) async throws -> T) async throws -> T {
-    try await withTemporaryFolder { folder in
-        let directory = try await SQLiteDirectory.open(path: folder.appendingPathComponent("klaxon.sqlite").path, readers: 2)
-        do {
-            let result = try await body(directory)
-            try await directory.close()
-            return result
-        } catch {
-            try? await directory.close()
-            throw error
-        }
-    }
-}
-
 /// Expects `body` to throw a ``SCIMError`` with this status and scimType.
 func expectSCIMError(
     _ status: SCIMError.Status, _ scimType: SCIMError.ScimType?, sourceLocation: SourceLocation = #_sourceLocation,
@@ -42,20 +19,33 @@ func expectSCIMError(
     }
 }
 
-extension SQLiteDirectory {
+extension SQLDirectory {
     /// The migration versions the database records as applied, in order.
     func appliedMigrations() async throws -> [Int] {
-        try await pool.withWriter { db in
+        try await database.read { db in
             try await db.rows(SQLFragment("SELECT version FROM schema_migrations ORDER BY version")).map { try $0.integer("version") }
         }
     }
 
-    /// The plan SQLite chooses for a list request (`EXPLAIN QUERY PLAN` of the statement that runs it), one line per step.
+    /// The migrations this directory's backend defines.
+    var definedMigrations: [Int] {
+        (dialect == .sqlite ? SQLiteMigrations.all : PostgresMigrations.all).map(\.version)
+    }
+
+    /// Runs statements of the test's own, e.g. to age a timestamp.
+    func execute(_ sql: String) async throws {
+        try await database.autocommit { db in try await db.execute(SQLFragment(sql)) }
+    }
+
+    /// The plan the database chooses for a list request (SQLite's `EXPLAIN QUERY PLAN` or PostgreSQL's `EXPLAIN` of
+    /// the statement that runs it), one line per step.
     func queryPlan(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> [String] {
-        let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind))
+        let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind), dialect: dialect)
         let statement = listing.isExact ? listing.pageStatement : listing.candidateStatement
-        return try await pool.read { db in
-            try await db.rows(SQLFragment("EXPLAIN QUERY PLAN " + statement.sql, statement.binds)).map { try $0.text("detail") }
+        let explain = dialect == .sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN "
+        let column = dialect == .sqlite ? "detail" : "QUERY PLAN"
+        return try await database.read { db in
+            try await db.rows(SQLFragment(explain + statement.sql, statement.binds)).map { try $0.text(column) }
         }
     }
 

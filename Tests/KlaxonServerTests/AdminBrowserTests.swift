@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KlaxonDirectory
+import KlaxonTestSupport
 import SCIM
 import Testing
 
@@ -27,9 +28,11 @@ import Testing
     static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let artifacts = testsFolder.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("test-artifacts")
 
-    @Test(.enabled(if: chromium != nil && python != nil, "needs headless Chromium and python3"), .timeLimit(.minutes(3)))
-    func signInCreateATokenAndAddALocation() async throws {
-        try await TestServer.run { server in
+    // One backend at a time: each case drives a browser of its own.
+    @Test(.enabled(if: chromium != nil && python != nil, "needs headless Chromium and python3"), .timeLimit(.minutes(3)), .serialized,
+        arguments: TestBackend.available)
+    func signInCreateATokenAndAddALocation(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: AdminUITests.password, in: server.acme.id)
             let klaxon = #","urn:ietf:params:scim:schemas:extension:klaxon:2.0:User":{"location":"Leeds","notificationPhoneNumber":"+44 7911 123456"}"#
             let users = [
@@ -38,7 +41,7 @@ import Testing
             ]
             // A failed request, so the activity shows an error.
             _ = try await server.scim(.post, "/Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice@acme.example"}"#)
-            let port = try #require(server.client.port)
+            let port = server.port
 
             let (status, output) = try await Self.run(
                 try #require(Self.python),

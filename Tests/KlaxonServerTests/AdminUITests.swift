@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import KlaxonDirectory
 import KlaxonServer
+import KlaxonTestSupport
 import SCIM
 import Testing
 
@@ -10,8 +11,9 @@ import Testing
 @Suite struct AdminUITests {
     static let password = "correct horse battery"
 
-    @Test func signInSignOutAndSessionCookie() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func signInSignOutAndSessionCookie(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
             var browser = AdminBrowser(server)
             let away = try await browser.get("/admin/synchronisation")
@@ -41,8 +43,9 @@ import Testing
         }
     }
 
-    @Test func wrongPasswordAndUnknownAccountSayTheSameAndRepeatedFailuresWait() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func wrongPasswordAndUnknownAccountSayTheSameAndRepeatedFailuresWait(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
             var browser = AdminBrowser(server)
             let wrong = try await browser.signIn("ops@acme.example", "not the password")
@@ -64,8 +67,9 @@ import Testing
         }
     }
 
-    @Test func formsWithoutTheRightTokenChangeNothing() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func formsWithoutTheRightTokenChangeNothing(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
             var browser = AdminBrowser(server)
             // Sign-in without the form cookie's value.
@@ -87,8 +91,9 @@ import Testing
         }
     }
 
-    @Test func aNewTokenIsShownOnceAndWorks() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func aNewTokenIsShownOnceAndWorks(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
             var browser = AdminBrowser(server)
             try await browser.signIn("ops@acme.example", Self.password)
@@ -112,8 +117,9 @@ import Testing
         }
     }
 
-    @Test func addingAnUnmatchedLocationMovesItsUsersAndAHandSetLocationLastsUntilTheSyncChanges() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func addingAnUnmatchedLocationMovesItsUsersAndAHandSetLocationLastsUntilTheSyncChanges(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
             let klaxon = #","urn:ietf:params:scim:schemas:extension:klaxon:2.0:User":{"location":" leeds ","notificationPhoneNumber":"07911 123456"}"#
             let alice = try await server.createUser("alice@acme.example", extra: klaxon)
@@ -160,8 +166,9 @@ import Testing
         }
     }
 
-    @Test func usersAndGroupsCanBeSearchedAndPaged() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func usersAndGroupsCanBeSearchedAndPaged(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
             for index in 1...30 {
                 _ = try await server.createUser(String(format: "user%02d@acme.example", index))
@@ -181,8 +188,9 @@ import Testing
         }
     }
 
-    @Test func noPageShowsAnotherOrganisationsData() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func noPageShowsAnotherOrganisationsData(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
             try await server.createAdministrator("ops@globex.example", password: Self.password, in: server.globex.id)
             let acmeUser = try await server.createUser("secret-person@acme.example")
@@ -209,8 +217,9 @@ import Testing
         }
     }
 
-    @Test func aOneTimeSignInSetsThePasswordOnce() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func aOneTimeSignInSetsThePasswordOnce(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let admin = try await server.directory.createAdministrator(login: "new@acme.example", passwordHash: nil, in: server.acme.id)
             let code = try await server.directory.issueSignInCode(forAdministrator: admin.id, in: server.acme.id, expires: Date().addingTimeInterval(60))
             var browser = AdminBrowser(server)

@@ -1,11 +1,13 @@
 import HTTPTypes
+import KlaxonTestSupport
 import SCIM
 import Testing
 
 /// `/Bulk` and `/.search`.
 @Suite struct BulkAndSearchTests {
-    @Test func bulkCreatesAndReferencesByBulkID() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func bulkCreatesAndReferencesByBulkID(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let reply = try await server.scim(.post, "/Bulk", """
                 {"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
                  {"method":"POST","path":"/Users","bulkId":"u1","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bulk1"}},
@@ -33,8 +35,9 @@ import Testing
         }
     }
 
-    @Test func searchByPost() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func searchByPost(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let alice = try await server.createUser("alice@search.example")
             _ = try await server.createUser("bob@search.example")
             _ = try await server.scim(.post, "/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Searchers"}"#)

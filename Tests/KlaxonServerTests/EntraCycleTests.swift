@@ -1,13 +1,15 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import KlaxonDirectory
+import KlaxonTestSupport
 import SCIM
 import Testing
 
 /// The requests Microsoft Entra ID sends over a provisioning cycle (reference: idp-behaviour.md §1–3), in order.
 @Suite struct EntraCycleTests {
-    @Test func testConnectionGetsAnEmptyListInBothEncodings() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func testConnectionGetsAnEmptyListInBothEncodings(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             for query in [
                 #"?filter=userName%20eq%20%22a1b2c3d4-0000-4000-8000-0123456789ab%22"#,
                 #"?filter=userName+eq+%22a1b2c3d4-0000-4000-8000-0123456789ab%22"#,
@@ -27,8 +29,9 @@ import Testing
         }
     }
 
-    @Test func userLifecycle() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func userLifecycle(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let leeds = try await server.directory.addLocation(named: "Leeds", in: server.acme.id)
             // Create, as Entra sends it: the Klaxon URN is not in `schemas`.
             let created = try await server.scim(.post, "/Users", """
@@ -118,8 +121,9 @@ import Testing
         }
     }
 
-    @Test func groupLifecycle() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func groupLifecycle(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let alice = try await server.createUser("alice@contoso.com")
             let bob = try await server.createUser("bob@contoso.com")
             let carol = try await server.createUser("carol@contoso.com")

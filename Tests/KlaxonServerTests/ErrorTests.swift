@@ -1,12 +1,14 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
+import KlaxonTestSupport
 import SCIM
 import Testing
 
 /// Every error status the server answers, each with an RFC 7644 body; bad input never crashes or half-writes.
 @Suite struct ErrorTests {
-    @Test func unauthorised() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func unauthorised(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             for header in [nil, "Bearer nope", "Basic dXNlcjpwYXNz", "Bearer", ""] as [String?] {
                 var headers: HTTPFields = [:]
                 if let header { headers[.authorization] = header }
@@ -23,8 +25,9 @@ import Testing
         }
     }
 
-    @Test func notFoundAndMethodNotAllowed() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func notFoundAndMethodNotAllowed(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.scim(.get, "/Users/00000000-0000-0000-0000-000000000000").expectError(404)
             try await server.scim(.get, "/Groups/unknown").expectError(404)
             try await server.scim(.get, "/Nope").expectError(404)
@@ -36,8 +39,9 @@ import Testing
         }
     }
 
-    @Test func staleIfMatchIsRefused() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func staleIfMatchIsRefused(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let id = try await server.createUser("etag@example.com")
             let patch = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"x"}]}"#
             let first = try await server.scim(.patch, "/Users/\(id)", patch, headers: [.ifMatch: #"W/"1""#])
@@ -50,8 +54,9 @@ import Testing
         }
     }
 
-    @Test func badBodies() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func badBodies(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             try await server.scim(.post, "/Users", #"{"userName": "x",}"#).expectError(400, "invalidSyntax")
             try await server.scim(.post, "/Users", "").expectError(400, "invalidSyntax")
             try await server.scim(.post, "/Users", "[]").expectError(400, "invalidSyntax")
@@ -73,8 +78,9 @@ import Testing
         }
     }
 
-    @Test func sqlMetacharactersAreData() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func sqlMetacharactersAreData(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let nasty = #"o'brien\"; DROP TABLE resources; --%_\\"#
             let id = try await server.createUser("o'brien%_@example.com", extra: #","displayName":"\#(nasty)""#)
             // Wildcards and quotes match only themselves: `%` and `_` are literal characters in a SCIM filter.

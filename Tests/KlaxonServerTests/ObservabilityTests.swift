@@ -1,13 +1,15 @@
 import Foundation
 import HTTPTypes
 import KlaxonDirectory
+import KlaxonTestSupport
 import SCIM
 import Testing
 
 /// Health, metrics and the activity log.
 @Suite struct ObservabilityTests {
-    @Test func healthAndMetrics() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func healthAndMetrics(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let health = try await server.raw(.get, "/healthz")
             #expect(health.status == 200)
             #expect(health["status"] == "ok")
@@ -23,8 +25,9 @@ import Testing
         }
     }
 
-    @Test func writesAndFailuresAreLoggedAsActivity() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func writesAndFailuresAreLoggedAsActivity(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let id = try await server.createUser("activity@example.com", extra: #","urn:ietf:params:scim:schemas:extension:klaxon:2.0:User":{"notificationPhoneNumber":"+44 7911 123456"}"#)
             _ = try await server.scim(.get, "/Users/\(id)")
             try await server.scim(.post, "/Users", #"{"userName": 1}"#).expectError(400, "invalidValue")

@@ -1,12 +1,14 @@
 import Foundation
 import HTTPTypes
+import KlaxonTestSupport
 import SCIM
 import Testing
 
 /// The requests Okta's SCIM client sends (reference: idp-behaviour.md §4), in order.
 @Suite struct OktaCycleTests {
-    @Test func connectorTestAndImportPaging() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func connectorTestAndImportPaging(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let users = try await server.scim(.get, "/Users?startIndex=1&count=2")
             #expect(users.status == 200)
             #expect(users["totalResults"] == .integer(0))
@@ -35,8 +37,9 @@ import Testing
         }
     }
 
-    @Test func userLifecycle() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func userLifecycle(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let lookup = try await server.scim(.get, "/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100")
             #expect(lookup["totalResults"] == .integer(0))
             let body = """
@@ -77,8 +80,9 @@ import Testing
         }
     }
 
-    @Test func groupPush() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func groupPush(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let alice = try await server.createUser("alice@okta.local")
             let bob = try await server.createUser("bob@okta.local")
             let created = try await server.scim(.post, "/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Test SCIMv2","members":[]}"#)
@@ -101,8 +105,9 @@ import Testing
         }
     }
 
-    @Test func specTestExtras() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func specTestExtras(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             for path in ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas"] {
                 let reply = try await server.scim(.post, path, "test", headers: [.contentType: "text/plain"])
                 reply.expectError(405)

@@ -1,11 +1,13 @@
 import HTTPTypes
+import KlaxonTestSupport
 import SCIM
 import Testing
 
 /// A token of one organisation opens nothing of another, whatever the URL says.
 @Suite struct TenantIsolationTests {
-    @Test func tokensAndDataStayInTheirOrganisation() async throws {
-        try await TestServer.run { server in
+    @Test(arguments: TestBackend.available)
+    func tokensAndDataStayInTheirOrganisation(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
             let acmeUser = try await server.createUser("shared@example.com")
             let globexUser = try await server.createUser("shared@example.com", org: "globex")
             #expect(acmeUser != globexUser, "the same userName may exist once per organisation")

@@ -4,29 +4,32 @@ import Hummingbird
 import HummingbirdTesting
 import KlaxonDirectory
 import KlaxonServer
+import KlaxonTestSupport
 import SCIM
 import Testing
 
-/// A real server on a random loopback port over a real SQLite file, with two organisations and their tokens.
+/// A real server on a random loopback port over a real database (a SQLite file or a PostgreSQL database of the
+/// test's own), with two organisations and their tokens.
 struct TestServer {
-    let client: any TestClientProtocol
+    /// How requests reach the server: the test framework's client, or a connection of a test's own.
+    enum Transport: Sendable {
+        case framework(any TestClientProtocol)
+        case connection(TestClient)
+    }
+
+    let transport: Transport
+    /// The loopback port the server listens on.
+    let port: Int
     let directory: any Directory
     let acme: Organisation
     let acmeToken: String
     let globex: Organisation
     let globexToken: String
 
-    /// A fresh database file in a temporary folder, removed afterwards.
-    static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("klaxon-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        return try await body(folder.appendingPathComponent("klaxon.sqlite").path)
-    }
-
-    /// Starts the server on `path` (creating the organisations if the database is new) and runs `body` against it.
-    static func run(path: String, _ body: @Sendable (TestServer) async throws -> Void) async throws {
-        let directory = try await SQLiteDirectory.open(path: path)
+    /// Starts the server on `database` (creating the organisations if the database is new) and runs `body` against
+    /// it. Each call is another server instance with its own connections to the database.
+    static func run(on database: ScratchDatabase, _ body: @Sendable (TestServer) async throws -> Void) async throws {
+        let directory = try await database.open()
         let acme = try await organisation("acme", in: directory)
         let globex = try await organisation("globex", in: directory)
         let acmeToken = try await directory.issueToken(in: acme.id, label: "test").secret
@@ -35,9 +38,11 @@ struct TestServer {
             directory: directory, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tokenCacheTTL: .zero, passwordCost: 4),
             profiles: try ProfileDeriver(defaultPhoneRegion: "GB"))
         try await app.test(.live) { client in
+            let port = try #require(client.port)
             try await body(
                 TestServer(
-                    client: client, directory: directory, acme: acme, acmeToken: acmeToken, globex: globex, globexToken: globexToken))
+                    transport: .framework(client), port: port, directory: directory, acme: acme, acmeToken: acmeToken, globex: globex,
+                    globexToken: globexToken))
         }
     }
 
@@ -46,9 +51,20 @@ struct TestServer {
         return try await directory.createOrganisation(slug: slug, name: slug.capitalized)
     }
 
-    /// Starts a server on a fresh database.
-    static func run(_ body: @Sendable (TestServer) async throws -> Void) async throws {
-        try await withDatabase { path in try await run(path: path, body) }
+    /// Starts a server on a fresh database of `backend`.
+    static func run(_ backend: TestBackend, _ body: @Sendable (TestServer) async throws -> Void) async throws {
+        try await backend.withScratchDatabase { database in try await run(on: database, body) }
+    }
+
+    /// Runs `body` with this server reached over a keep-alive connection of its own, so that several of them send
+    /// requests at the same time (one connection's requests are answered in turn).
+    func onNewConnection<T: Sendable>(_ body: @escaping @Sendable (TestServer) async throws -> T) async throws -> T {
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
+            try await body(
+                TestServer(
+                    transport: .connection(connection), port: port, directory: directory, acme: acme, acmeToken: acmeToken, globex: globex,
+                    globexToken: globexToken))
+        }
     }
 
     struct Reply {
@@ -86,10 +102,20 @@ struct TestServer {
     }
 
     func raw(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
-        let response = try await client.execute(
-            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        let text = String(buffer: response.body)
-        return Reply(status: Int(response.status.code), headers: response.headers, text: text, json: try? JSONParser.parse(text))
+        let bytes = body.map { ByteBuffer(string: $0) }
+        let (status, fields, buffer): (HTTPResponse.Status, HTTPFields, ByteBuffer)
+        switch transport {
+        case .framework(let client):
+            let response = try await client.execute(uri: uri, method: method, headers: headers, body: bytes)
+            (status, fields, buffer) = (response.status, response.headers, response.body)
+        case .connection(let connection):
+            var headers = headers
+            headers[.connection] = "keep-alive"
+            let response = try await connection.execute(TestClient.Request(uri, method: method, authority: "localhost", headers: headers, body: bytes))
+            (status, fields, buffer) = (response.status, response.headers, response.body ?? ByteBuffer())
+        }
+        let text = String(buffer: buffer)
+        return Reply(status: Int(status.code), headers: fields, text: text, json: try? JSONParser.parse(text))
     }
 
     /// Creates a user and returns its id.

@@ -1,46 +1,6 @@
 import KlaxonSQLiteSupport
 import VaporCSQLite
 
-/// A value bound to a statement or read from a row.
-enum SQLiteData: Sendable, Hashable {
-    case integer(Int)
-    case float(Double)
-    case text(String)
-    case blob([UInt8])
-    case null
-
-    /// The value of an INTEGER or REAL column as a `Double`.
-    var double: Double? {
-        switch self {
-        case .integer(let value): return Double(value)
-        case .float(let value): return value
-        default: return nil
-        }
-    }
-
-    var integer: Int? {
-        if case .integer(let value) = self { return value }
-        return nil
-    }
-
-    var string: String? {
-        if case .text(let value) = self { return value }
-        return nil
-    }
-}
-
-/// One result row: column names (shared by every row of a statement) and values.
-struct SQLiteRow: Sendable {
-    let names: [String]
-    let values: [SQLiteData]
-
-    /// The value of the column with this name (as written in the SELECT), or nil if there is none.
-    func column(_ name: String) -> SQLiteData? {
-        guard let index = names.firstIndex(of: name) else { return nil }
-        return values[index]
-    }
-}
-
 /// Why SQLite refused a statement.
 struct SQLiteError: Error, CustomStringConvertible {
     var code: Int32
@@ -97,19 +57,19 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Runs one statement with its binds and returns every row. `async` only so call sites read like any other
     /// directory I/O; it does not suspend.
     @discardableResult
-    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-        var rows: [SQLiteRow] = []
+    func query(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
+        var rows: [SQLRow] = []
         try run(sql, binds) { rows.append($0) }
         return rows
     }
 
     /// Runs one statement and hands each row to `onRow` as it is read, keeping none.
-    func query(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteRow) -> Void) async throws {
+    func query(_ sql: String, _ binds: [SQLValue], _ onRow: (SQLRow) -> Void) async throws {
         try run(sql, binds, onRow)
     }
 
-    private func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteRow) -> Void) throws {
-        guard !closed else { throw SQLiteDirectoryError.closed }
+    private func run(_ sql: String, _ binds: [SQLValue], _ onRow: (SQLRow) -> Void) throws {
+        guard !closed else { throw SQLDirectoryError.closed }
         let statement = try prepared(sql)
         defer {
             sqlite_nio_sqlite3_reset(statement)
@@ -120,10 +80,8 @@ final class SQLiteConnection: @unchecked Sendable {
             let status: Int32
             switch value {
             case .integer(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
-            case .float(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
+            case .double(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
             case .text(let text): status = sqlite_nio_sqlite3_bind_text(statement, index, text, -1, Self.transient)
-            case .blob(let bytes):
-                status = bytes.withUnsafeBytes { sqlite_nio_sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
             case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
             }
             guard status == SQLITE_OK else { throw error(status) }
@@ -134,27 +92,24 @@ final class SQLiteConnection: @unchecked Sendable {
             let status = sqlite_nio_sqlite3_step(statement)
             if status == SQLITE_DONE { return }
             guard status == SQLITE_ROW else { throw error(status) }
-            var values: [SQLiteData] = []
+            var values: [SQLValue] = []
             values.reserveCapacity(Int(count))
             for column in 0..<count {
                 values.append(value(statement, column))
             }
-            onRow(SQLiteRow(names: names, values: values))
+            onRow(SQLRow(names: names, values: values))
         }
     }
 
-    private func value(_ statement: OpaquePointer, _ column: Int32) -> SQLiteData {
+    /// A column's value. The directory's tables hold no BLOBs; one would read as NULL.
+    private func value(_ statement: OpaquePointer, _ column: Int32) -> SQLValue {
         switch sqlite_nio_sqlite3_column_type(statement, column) {
         case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
-        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_FLOAT: return .double(sqlite_nio_sqlite3_column_double(statement, column))
         case SQLITE_TEXT:
             guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
             let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
             return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
-        case SQLITE_BLOB:
-            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
-            guard let bytes = sqlite_nio_sqlite3_column_blob(statement, column), length > 0 else { return .blob([]) }
-            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
         default: return .null
         }
     }
@@ -184,5 +139,32 @@ final class SQLiteConnection: @unchecked Sendable {
         closed = true
         finalizeStatements()
         sqlite_nio_sqlite3_close_v2(handle)
+    }
+}
+
+extension SQLiteConnection: SQLConnection {
+    /// Runs `body` between `begin` and `COMMIT`; rolls back and rethrows if anything fails.
+    func transaction<T>(begin: String, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await query(begin)
+        do {
+            let result = try await body(self)
+            try await query("COMMIT")
+            return result
+        } catch {
+            _ = try? await query("ROLLBACK")
+            throw error
+        }
+    }
+
+    func execute(_ statement: SQLFragment) async throws {
+        try await query(statement.sql, statement.binds)
+    }
+
+    func rows(_ statement: SQLFragment) async throws -> [SQLRow] {
+        try await query(statement.sql, statement.binds)
+    }
+
+    func forEachRow(_ statement: SQLFragment, _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
+        try await query(statement.sql, statement.binds, body)
     }
 }

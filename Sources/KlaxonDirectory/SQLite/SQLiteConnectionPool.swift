@@ -8,11 +8,13 @@ import Synchronization
 ///
 /// ```swift
 /// let pool = try await SQLiteConnectionPool.open(path: "/tmp/klaxon.sqlite", readers: 4)
-/// try await pool.write { connection in try await connection.query("INSERT …", [.integer(1)]) }
-/// let rows = try await pool.read { connection in try await connection.query("SELECT …", []) }
+/// try await pool.transaction { db in try await db.execute(SQLFragment("INSERT …", [.integer(1)])) }
+/// let rows = try await pool.read { db in try await db.rows(SQLFragment("SELECT …")) }
 /// try await pool.close()
 /// ```
-final class SQLiteConnectionPool: Sendable {
+final class SQLiteConnectionPool: SQLDatabase {
+    var dialect: SQLDialect { .sqlite }
+
     private let writer: ConnectionQueue
     private let readers: ConnectionQueue
 
@@ -44,21 +46,21 @@ final class SQLiteConnectionPool: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`), rolling back if it throws.
-    func write<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await withWriter { connection in
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`) on the writer, rolling back if it
+    /// throws. `BEGIN IMMEDIATE` takes the file's write lock, so transactions never conflict and are not retried.
+    func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await writer.with { connection in
             try await connection.transaction(begin: "BEGIN IMMEDIATE", body)
         }
     }
 
     /// Runs `body` on the writer without a transaction: for single statements, which SQLite commits on their own.
-    func withWriter<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await writer.with(body)
     }
 
-    /// Runs `body` on a reader, outside any transaction: each statement sees one consistent, committed state, so
-    /// the directory reads what belongs together (a resource and its relations, a page and its total) in one statement.
-    func read<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on a reader, outside any transaction.
+    func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await readers.with(body)
     }
 
@@ -106,7 +108,7 @@ private final class ConnectionQueue: Sendable {
         }
         switch attempt {
         case .ready(let connection): return connection
-        case .closed: throw SQLiteDirectoryError.closed
+        case .closed: throw SQLDirectoryError.closed
         case .wait:
             return await withCheckedContinuation { continuation in
                 let handed: SQLiteConnection? = state.withLock { state in
@@ -163,30 +165,5 @@ private final class ConnectionQueue: Sendable {
             drained.append(connection)
         }
         return drained
-    }
-}
-
-extension SQLiteConnection {
-    /// Runs `body` between `begin` and `COMMIT`; rolls back and rethrows if anything fails.
-    func transaction<T>(begin: String, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        _ = try await query(begin)
-        do {
-            let result = try await body(self)
-            _ = try await query("COMMIT")
-            return result
-        } catch {
-            _ = try? await query("ROLLBACK")
-            throw error
-        }
-    }
-
-    /// Runs a statement for its effect.
-    func execute(_ fragment: SQLFragment) async throws {
-        _ = try await query(fragment.sql, fragment.binds)
-    }
-
-    /// Runs a statement and returns its rows.
-    func rows(_ fragment: SQLFragment) async throws -> [SQLiteRow] {
-        try await query(fragment.sql, fragment.binds)
     }
 }

@@ -1,26 +1,25 @@
-import Foundation
-
-
-/// The SQLite schema as numbered migrations. Each runs once, in its own transaction, and is recorded in
-/// `schema_migrations`; a database is brought up to date when it is opened.
+/// The SQLite schema as numbered migrations (see ``SQLSchema``); a database is brought up to date when it is opened.
 ///
 /// Every table is keyed by organisation first, so the same schema can later be sharded by organisation.
 /// Case-insensitive attributes are stored folded by Swift (lowercased, full Unicode, then NFC) in `*_lc` columns,
 /// which filters compare with an operand folded the same way.
 ///
 /// ```swift
-/// try await SQLiteMigrations.run(on: connection)   // no-op when already current
+/// try await SQLiteMigrations.schema.migrate(pool)   // no-op when already current
 /// ```
 enum SQLiteMigrations {
-    struct Migration: Sendable {
-        var version: Int
-        var description: String
-        /// One statement each: SQLite prepares a single statement per call.
-        var statements: [String]
-    }
+    static let schema = SQLSchema(
+        ledger: """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                description TEXT NOT NULL,
+                applied REAL NOT NULL
+            ) STRICT
+            """,
+        migrations: all, lock: nil)
 
-    static let all: [Migration] = [
-        Migration(
+    static let all: [SQLMigration] = [
+        SQLMigration(
             version: 1, description: "organisations, tokens, locations, resources, emails, memberships, activity",
             statements: [
                 """
@@ -83,14 +82,8 @@ enum SQLiteMigrations {
                     phone_problem TEXT,
                     PRIMARY KEY (org_id, id)
                 ) STRICT
-                """,
-                "CREATE UNIQUE INDEX resources_seq ON resources (org_id, kind, seq)",
-                // Only users have a user_name_lc, so this is both the look-up and the uniqueness rule.
-                "CREATE UNIQUE INDEX resources_user_name ON resources (org_id, user_name_lc)",
-                "CREATE INDEX resources_display_name ON resources (org_id, kind, display_name_lc)",
-                "CREATE UNIQUE INDEX resources_group_name ON resources (org_id, display_name_lc) WHERE kind = 'Group'",
-                "CREATE INDEX resources_external_id ON resources (org_id, kind, external_id)",
-                "CREATE INDEX resources_location ON resources (org_id, location_id) WHERE location_id IS NOT NULL",
+                """
+            ] + SQLSchema.resourceIndexes + [
                 """
                 CREATE TABLE resource_emails (
                     org_id INTEGER NOT NULL,
@@ -129,7 +122,7 @@ enum SQLiteMigrations {
                 """,
                 "CREATE INDEX activity_at ON activity (org_id, at)",
             ] + plannerStatistics),
-        Migration(
+        SQLMigration(
             version: 2, description: "administrators, admin sessions, sign-in failures; locations set by hand, synced location match key",
             statements: [
                 // The synced location in its match form (`Location.matchKey`), so unmatched locations are found in SQL.
@@ -226,30 +219,4 @@ enum SQLiteMigrations {
         """,
         "ANALYZE sqlite_schema",
     ]
-
-    /// Applies every migration the database has not had yet, each in its own write transaction.
-    static func run(on connection: SQLiteConnection) async throws {
-        _ = try await connection.query(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY,
-                description TEXT NOT NULL,
-                applied REAL NOT NULL
-            ) STRICT
-            """)
-        for migration in all.sorted(by: { $0.version < $1.version }) {
-            try await connection.transaction(begin: "BEGIN IMMEDIATE") { connection in
-                // Checked inside the transaction, so two processes opening one file cannot both apply it.
-                let applied = try await connection.query(
-                    "SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(migration.version)])
-                guard applied.isEmpty else { return }
-                for statement in migration.statements {
-                    _ = try await connection.query(statement)
-                }
-                _ = try await connection.query(
-                    "INSERT INTO schema_migrations (version, description, applied) VALUES (?, ?, ?)",
-                    [.integer(migration.version), .text(migration.description), .float(Timestamp.now().seconds)])
-            }
-        }
-    }
 }

@@ -1,11 +1,13 @@
 import Foundation
+import KlaxonTestSupport
 import Testing
 @testable import KlaxonDirectory
 import SCIM
 
-@Suite struct SQLiteDirectoryOrganisationTests {
-    @Test func createsOrganisationsWithADefaultLocation() async throws {
-        try await withDirectory { directory in
+@Suite struct DirectoryOrganisationTests {
+    @Test(arguments: TestBackend.available)
+    func createsOrganisationsWithADefaultLocation(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "  Acme Ltd ")
             #expect(acme.slug == "acme")
             #expect(acme.name == "Acme Ltd")
@@ -21,9 +23,9 @@ import SCIM
         }
     }
 
-    @Test(arguments: ["", "Acme", "acme corp", "-acme", "acme/x", "ácme", String(repeating: "a", count: 64)])
-    func rejectsSlugsThatAreNotURLSegments(slug: String) async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available, ["", "Acme", "acme corp", "-acme", "acme/x", "ácme", String(repeating: "a", count: 64)])
+    func rejectsSlugsThatAreNotURLSegments(backend: TestBackend, slug: String) async throws {
+        try await backend.withDirectory { directory in
             await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createOrganisation(slug: slug, name: "Acme") }
             await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createOrganisation(slug: "ok", name: " \n") }
             let organisations = try await directory.organisations()
@@ -31,8 +33,9 @@ import SCIM
         }
     }
 
-    @Test func issuesAuthenticatesAndRevokesTokens() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func issuesAuthenticatesAndRevokesTokens(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
             let issued = try await directory.issueToken(in: acme.id, label: "Entra ID")
             #expect(issued.secret.hasPrefix("klx_"))
@@ -68,17 +71,16 @@ import SCIM
         }
     }
 
-    @Test func recordsATokensLastUseAtMostOnceAMinute() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func recordsATokensLastUseAtMostOnceAMinute(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
             let issued = try await directory.issueToken(in: acme.id, label: "Entra ID")
             let first = try #require(try await directory.authenticate(secret: issued.secret)?.1.lastUsed)
             let again = try #require(try await directory.authenticate(secret: issued.secret)?.1.lastUsed)
             #expect(again == first)
 
-            try await directory.pool.withWriter { db in
-                try await db.execute(SQLFragment("UPDATE tokens SET last_used = last_used - 61"))
-            }
+            try await directory.execute("UPDATE tokens SET last_used = last_used - 61")
             let aged = try #require(try await directory.tokens(in: acme.id).first?.lastUsed)
             let later = try #require(try await directory.authenticate(secret: issued.secret)?.1.lastUsed)
             #expect(later > aged)
@@ -98,8 +100,9 @@ import SCIM
         #expect(!TokenHasher.constantTimeEquals(hash, ""))
     }
 
-    @Test func keepsRecentActivityNewestFirst() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func keepsRecentActivityNewestFirst(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
             let start = Date(timeIntervalSince1970: 1_700_000_000)
             let entries = (0..<5).map { (index: Int) -> ActivityEntry in

@@ -1,14 +1,16 @@
 import Foundation
+import KlaxonTestSupport
 import Testing
 @testable import KlaxonDirectory
 import SCIM
 
 /// One organisation's ids, names and tokens must open nothing of another's, through every method.
-@Suite struct SQLiteDirectoryIsolationTests {
+@Suite struct DirectoryIsolationTests {
     private let unchanged: @Sendable (StoredResource) -> ResourceWrite = { ResourceWrite(object: $0.object) }
 
-    @Test func anotherOrganisationsIDsOpenNothing() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func anotherOrganisationsIDsOpenNothing(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let globex = try await directory.createOrganisation(slug: "globex", name: "Globex").id
             let user = try await directory.createUser("bjensen", in: acme, ["externalId": "e1", "emails": [["value": "bj@example.com"]]])
@@ -53,8 +55,9 @@ import SCIM
         }
     }
 
-    @Test func tokensLocationsAndActivityStayInTheirOrganisation() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func tokensLocationsAndActivityStayInTheirOrganisation(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
             let globex = try await directory.createOrganisation(slug: "globex", name: "Globex")
             let acmeToken = try await directory.issueToken(in: acme.id, label: "Entra")
@@ -86,9 +89,9 @@ import SCIM
     }
 
     /// SQL and pattern metacharacters in every string parameter are data, never syntax.
-    @Test(arguments: ["' OR 1=1 --", "%", "_", #"\"#, "'; DROP TABLE resources; --", #"" OR ""=""#, "*", "?", "[a]"])
-    func metacharactersAreJustCharacters(text: String) async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available, ["' OR 1=1 --", "%", "_", #"\"#, "'; DROP TABLE resources; --", #"" OR ""=""#, "*", "?", "[a]"])
+    func metacharactersAreJustCharacters(backend: TestBackend, text: String) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: text)
             #expect(org.name == text)
             #expect(try await directory.organisation(slug: text) == nil)

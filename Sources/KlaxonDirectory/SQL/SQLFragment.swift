@@ -1,6 +1,18 @@
+/// A value bound to a placeholder, in a form every backend can bind.
+enum SQLValue: Sendable, Hashable {
+    case integer(Int)
+    case double(Double)
+    case text(String)
+    case null
 
+    /// `.text(value)`, or `.null` for nil.
+    static func text(orNull value: String?) -> SQLValue {
+        value.map(SQLValue.text) ?? .null
+    }
+}
 
-/// A piece of SQL and the values bound to its `?` placeholders, in order.
+/// A piece of SQL and the values bound to its `?` placeholders, in order. Backends whose placeholders look
+/// different (`$1`, `$2`, … on PostgreSQL) renumber them when the statement runs (see ``SQLDialect``).
 ///
 /// The SQL text is only ever assembled from constant pieces; every value travels in `binds`.
 ///
@@ -10,14 +22,14 @@
 /// ```
 struct SQLFragment: Sendable {
     var sql: String
-    var binds: [SQLiteData]
+    var binds: [SQLValue]
 
-    init(_ sql: String, _ binds: [SQLiteData] = []) {
+    init(_ sql: String, _ binds: [SQLValue] = []) {
         self.sql = sql
         self.binds = binds
     }
 
-    mutating func append(_ sql: String, _ binds: SQLiteData...) {
+    mutating func append(_ sql: String, _ binds: SQLValue...) {
         self.sql += sql
         self.binds += binds
     }
@@ -45,6 +57,11 @@ struct SQLFragment: Sendable {
     /// `?, ?, …` for `count` values, for `IN (…)` lists.
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// `(?, ?, …), (?, ?, …), …`: `rows` rows of `columns` values, for multi-row `INSERT`s.
+    static func rows(_ rows: Int, of columns: Int) -> String {
+        Array(repeating: "(\(placeholders(columns)))", count: rows).joined(separator: ", ")
     }
 }
 

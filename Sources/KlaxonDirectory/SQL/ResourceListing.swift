@@ -1,6 +1,5 @@
 import SCIM
 
-
 /// A list request turned into SQL: the filter's translatable part, the order and the page.
 ///
 /// When the whole filter translates, SQL selects, counts and pages (``pageStatement``). Otherwise SQL narrows
@@ -14,17 +13,19 @@ struct ResourceListing {
     let offset: Int
     let count: Int
     let includeMembers: Bool
+    let dialect: SQLDialect
     /// `FROM resources r WHERE …` with the organisation, kind and translated filter.
     private let filtered: SQLFragment
     private let order: String
 
     /// Validates the filter against the schema (400 `invalidFilter`) and the sort attribute (400 `invalidValue`).
-    init(kind: ResourceKind, organisation: Int, query: ResourceQuery, schema: ResourceSchema) throws(SCIMError) {
+    init(kind: ResourceKind, organisation: Int, query: ResourceQuery, schema: ResourceSchema, dialect: SQLDialect) throws(SCIMError) {
         self.kind = kind
+        self.dialect = dialect
         self.offset = max(query.startIndex, 1) - 1
         self.count = max(query.count, 0)
         self.includeMembers = query.includeMembers
-        let translator = SQLFilterTranslator(kind: kind, organisation: organisation, schema: schema)
+        let translator = SQLFilterTranslator(kind: kind, organisation: organisation, schema: schema, dialect: dialect)
         var filtered = SQLFragment(" FROM resources r WHERE r.org_id = ? AND r.kind = \(kind.sqlLiteral)", [.integer(organisation)])
         if let filter = query.filter {
             evaluator = try FilterEvaluator(filter, for: schema)
@@ -54,7 +55,7 @@ struct ResourceListing {
 
     /// The page's rows, each with the total number of matches in a `total` column (one statement, one state).
     var pageStatement: SQLFragment {
-        var statement = SQLFragment("SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: kind, members: kind == .group && includeMembers)), ")
+        var statement = SQLFragment("SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: kind, members: kind == .group && includeMembers, dialect: dialect)), ")
         statement.append("(SELECT count(*)")
         statement.append(filtered)
         statement.append(") AS total")
@@ -74,17 +75,17 @@ struct ResourceListing {
     /// Every row the translated part of the filter admits, in order, with the relations the filter may name.
     var candidateStatement: SQLFragment {
         let members = kind == .group && (includeMembers || evaluator?.filter.references(attribute: "members") == true)
-        var statement = SQLFragment("SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: kind, members: members))")
+        var statement = SQLFragment("SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: kind, members: members, dialect: dialect))")
         statement.append(filtered)
         statement.append(order)
         return statement
     }
 }
 
-/// Runs the evaluator on candidate rows as SQLite steps through them, keeping the count and the requested page.
+/// Runs the evaluator on candidate rows as the database hands them over, keeping the count and the requested page.
 ///
-/// `@unchecked Sendable`: SQLite hands rows to ``consume(_:)`` one at a time on the connection's thread while the
-/// query runs, and the owner reads the results only after the query has returned, so no two accesses overlap.
+/// `@unchecked Sendable`: the connection hands rows to ``consume(_:)`` one at a time while the query runs, and the
+/// owner reads the results only after the query has returned, so no two accesses overlap.
 final class MatchCollector: @unchecked Sendable {
     private let listing: ResourceListing
     private(set) var total = 0
@@ -95,7 +96,7 @@ final class MatchCollector: @unchecked Sendable {
         self.listing = listing
     }
 
-    func consume(_ row: SQLiteRow) {
+    func consume(_ row: SQLRow) {
         guard failure == nil else { return }
         do {
             var record = try ResourceRecord(row: row)

@@ -1,17 +1,19 @@
 import Foundation
+import KlaxonTestSupport
 import Testing
 @testable import KlaxonDirectory
 import SCIM
 
-@Suite struct SQLiteDirectoryMembershipTests {
+@Suite struct DirectoryMembershipTests {
     private let unchanged: @Sendable (StoredResource) -> ResourceWrite = { ResourceWrite(object: $0.object) }
 
     private func members(_ ids: String...) -> [JSONObject] {
         ids.map { ["value": .string($0)] }
     }
 
-    @Test func addsRemovesReplacesAndClearsMembersByID() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func addsRemovesReplacesAndClearsMembersByID(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let users = try await (0..<4).asyncMap { try await directory.createUser("user\($0)", in: org).id }
             let nested = try await directory.createGroup("Nested", in: org)
@@ -45,8 +47,9 @@ import SCIM
         }
     }
 
-    @Test func unknownMembersAreRejectedByIDAndChangeNothing() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func unknownMembersAreRejectedByIDAndChangeNothing(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let alice = try await directory.createUser("alice", in: org).id
             let bob = try await directory.createUser("bob", in: org).id
@@ -78,8 +81,9 @@ import SCIM
         }
     }
 
-    @Test func theChangeSeesTheGroupWithoutMembersAndCanRenameIt() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func theChangeSeesTheGroupWithoutMembersAndCanRenameIt(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let alice = try await directory.createUser("alice", in: org).id
             try await directory.createGroup("Taken", in: org)
@@ -108,8 +112,9 @@ import SCIM
         }
     }
 
-    @Test func usersReadTheirGroupsAndDeletionsCleanUp() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func usersReadTheirGroupsAndDeletionsCleanUp(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let alice = try await directory.createUser("alice", in: org)
             let bob = try await directory.createUser("bob", in: org)
@@ -142,8 +147,9 @@ import SCIM
         }
     }
 
-    @Test func manyMembersAreAddedAndRemovedInBatches() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func manyMembersAreAddedAndRemovedInBatches(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let users = try await (0..<450).asyncMap { try await directory.createUser("user\($0)", in: org).id }
             let group = try await directory.createGroup("Everyone", in: org)

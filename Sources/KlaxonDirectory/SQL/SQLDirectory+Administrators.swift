@@ -1,8 +1,7 @@
 import Foundation
 import SCIM
-import SQLiteNIO
 
-extension SQLiteDirectory {
+extension SQLDirectory {
     /// Marks admin session secrets, so they are never mistaken for bearer tokens.
     static let sessionPrefix = "klxs_"
     /// Marks one-time sign-in codes.
@@ -19,23 +18,24 @@ extension SQLiteDirectory {
         let org = Int(organisation)
         let login = try Self.validLogin(login)
         let created = Timestamp.now()
-        return try await pool.write { db in
-            guard try await !db.rows(SQLFragment("SELECT 1 FROM organisations WHERE id = ?", [.integer(org)])).isEmpty else {
-                throw SCIMError.notFound("organisation \(org) does not exist")
-            }
+        let taken = SCIMError.uniqueness("an administrator signs in as '\(login)' already")
+        return try await database.transaction { db in
+            try await lockOrganisation(org, on: db)
             guard try await db.rows(SQLFragment("SELECT 1 FROM administrators WHERE login_lc = ?", [.text(login.caseFolded)])).isEmpty else {
-                throw SCIMError.uniqueness("an administrator signs in as '\(login)' already")
+                throw taken
             }
-            let inserted = try await db.rows(
+            let inserted = try await Self.claiming("administrators_login", or: taken) {
+                try await db.rows(
                 SQLFragment(
                     """
                     INSERT INTO administrators (org_id, id, login, login_lc, password_hash, created) \
                     VALUES (?, (SELECT coalesce(max(id), 0) + 1 FROM administrators WHERE org_id = ?), ?, ?, ?, ?) RETURNING id
                     """,
                     [
-                        .integer(org), .integer(org), .text(login), .text(login.caseFolded), passwordHash.map(SQLiteData.text) ?? .null,
-                        .float(created.seconds),
+                        .integer(org), .integer(org), .text(login), .text(login.caseFolded), .text(orNull: passwordHash),
+                        .double(created.seconds),
                     ]))
+            }
             return Administrator(
                 id: Int64(try Self.returnedID(inserted)), organisation: organisation, login: login, created: created.date, lastSignIn: nil,
                 hasPassword: passwordHash != nil)
@@ -43,7 +43,7 @@ extension SQLiteDirectory {
     }
 
     public func administrators(in organisation: Organisation.ID) async throws -> [Administrator] {
-        try await pool.read { db in
+        try await database.read { db in
             try await db.rows(
                 SQLFragment(
                     "SELECT \(Self.administratorColumns) FROM administrators a JOIN organisations o ON o.id = a.org_id WHERE a.org_id = ? ORDER BY a.id",
@@ -54,7 +54,7 @@ extension SQLiteDirectory {
 
     public func administratorCredentials(login: String) async throws -> AdministratorCredentials? {
         let key = login.trimmingCharacters(in: .whitespacesAndNewlines).caseFolded
-        return try await pool.read { db in
+        return try await database.read { db in
             try await db.rows(
                 SQLFragment(
                     "SELECT \(Self.administratorColumns) FROM administrators a JOIN organisations o ON o.id = a.org_id WHERE a.login_lc = ?",
@@ -65,11 +65,11 @@ extension SQLiteDirectory {
 
     public func issueSignInCode(forAdministrator id: Administrator.ID, in organisation: Organisation.ID, expires: Date) async throws -> String {
         let code = TokenHasher.newSecret(prefix: Self.signInCodePrefix)
-        let updated = try await pool.withWriter { db in
+        let updated = try await database.autocommit { db in
             try await db.rows(
                 SQLFragment(
                     "UPDATE administrators SET code_hash = ?, code_expires = ? WHERE org_id = ? AND id = ? RETURNING id",
-                    [.text(TokenHasher.hash(code)), .float(expires.timeIntervalSince1970), .integer(Int(organisation)), .integer(Int(id))]))
+                    [.text(TokenHasher.hash(code)), .double(expires.timeIntervalSince1970), .integer(Int(organisation)), .integer(Int(id))]))
         }
         guard !updated.isEmpty else { throw SCIMError.notFound("administrator \(id) does not exist") }
         return code
@@ -77,13 +77,15 @@ extension SQLiteDirectory {
 
     public func signInCode(_ code: String, at date: Date) async throws -> AdministratorCredentials? {
         let statement = Self.selectByCode(code)
-        let rows = try await pool.read { db in try await db.rows(statement) }
+        let rows = try await database.read { db in try await db.rows(statement) }
         return try Self.validCode(rows, code, at: date)
     }
 
     public func redeemSignInCode(_ code: String, passwordHash: String, at date: Date) async throws -> AdministratorCredentials? {
-        let statement = Self.selectByCode(code)
-        return try await pool.write { db in
+        // Locked until the code is used up, so that two instances redeeming it at once cannot both succeed.
+        var statement = Self.selectByCode(code)
+        statement.append(dialect.locking(.update, of: "a"))
+        return try await database.transaction { [statement] db in
             guard var credentials = try Self.validCode(try await db.rows(statement), code, at: date) else { return nil }
             try await db.execute(
                 SQLFragment(
@@ -105,7 +107,7 @@ extension SQLiteDirectory {
     }
 
     /// The administrator of the first row if its code is the one given and has not expired.
-    private static func validCode(_ rows: [SQLiteRow], _ code: String, at date: Date) throws -> AdministratorCredentials? {
+    private static func validCode(_ rows: [SQLRow], _ code: String, at date: Date) throws -> AdministratorCredentials? {
         guard let row = rows.first, let stored = row.optionalText("code_hash"), TokenHasher.constantTimeEquals(stored, TokenHasher.hash(code)),
             let expires = row.optionalDouble("code_expires"), expires > date.timeIntervalSince1970
         else { return nil }
@@ -116,7 +118,7 @@ extension SQLiteDirectory {
 
     public func signInFailures(login: String) async throws -> SignInFailures? {
         let key = login.trimmingCharacters(in: .whitespacesAndNewlines).caseFolded
-        return try await pool.read { db in
+        return try await database.read { db in
             try await db.rows(SQLFragment("SELECT failures, last_failure FROM sign_in_failures WHERE login_lc = ?", [.text(key)]))
                 .first.map(Self.failures)
         }
@@ -124,28 +126,28 @@ extension SQLiteDirectory {
 
     public func recordSignInFailure(login: String, at date: Date) async throws -> SignInFailures {
         let key = login.trimmingCharacters(in: .whitespacesAndNewlines).caseFolded
-        let rows = try await pool.withWriter { db in
+        let rows = try await database.autocommit { db in
             try await db.rows(
                 SQLFragment(
                     """
                     INSERT INTO sign_in_failures (login_lc, failures, last_failure) VALUES (?, 1, ?) \
-                    ON CONFLICT (login_lc) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure \
+                    ON CONFLICT (login_lc) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure = excluded.last_failure \
                     RETURNING failures, last_failure
                     """,
-                    [.text(key), .float(date.timeIntervalSince1970)]))
+                    [.text(key), .double(date.timeIntervalSince1970)]))
         }
-        guard let row = rows.first else { throw SQLiteDirectoryError.corrupt("recording a failed sign-in returned nothing") }
+        guard let row = rows.first else { throw SQLDirectoryError.corrupt("recording a failed sign-in returned nothing") }
         return try Self.failures(row)
     }
 
     public func clearSignInFailures(login: String) async throws {
         let key = login.trimmingCharacters(in: .whitespacesAndNewlines).caseFolded
-        try await pool.withWriter { db in
+        try await database.autocommit { db in
             try await db.execute(SQLFragment("DELETE FROM sign_in_failures WHERE login_lc = ?", [.text(key)]))
         }
     }
 
-    private static func failures(_ row: SQLiteRow) throws -> SignInFailures {
+    private static func failures(_ row: SQLRow) throws -> SignInFailures {
         SignInFailures(count: try row.integer("failures"), last: Date(timeIntervalSince1970: try row.double("last_failure")))
     }
 
@@ -156,24 +158,24 @@ extension SQLiteDirectory {
         let secret = TokenHasher.newSecret(prefix: Self.sessionPrefix)
         let csrf = TokenHasher.newSecret(prefix: "")
         let now = Timestamp.now()
-        return try await pool.write { db in
+        return try await database.transaction { db in
             let rows = try await db.rows(
                 SQLFragment(
                     "SELECT \(Self.administratorColumns) FROM administrators a JOIN organisations o ON o.id = a.org_id WHERE a.org_id = ? AND a.id = ?",
                     [.integer(org), .integer(Int(administrator))]))
             guard let row = rows.first else { throw SCIMError.notFound("administrator \(administrator) does not exist") }
             var credentials = try Self.credentials(row)
-            try await db.execute(SQLFragment("DELETE FROM admin_sessions WHERE org_id = ? AND expires <= ?", [.integer(org), .float(now.seconds)]))
+            try await db.execute(SQLFragment("DELETE FROM admin_sessions WHERE org_id = ? AND expires <= ?", [.integer(org), .double(now.seconds)]))
             try await db.execute(
                 SQLFragment(
                     "INSERT INTO admin_sessions (org_id, hash, admin_id, csrf, created, expires) VALUES (?, ?, ?, ?, ?, ?)",
                     [
-                        .integer(org), .text(TokenHasher.hash(secret)), .integer(Int(administrator)), .text(csrf), .float(now.seconds),
-                        .float(expires.timeIntervalSince1970),
+                        .integer(org), .text(TokenHasher.hash(secret)), .integer(Int(administrator)), .text(csrf), .double(now.seconds),
+                        .double(expires.timeIntervalSince1970),
                     ]))
             try await db.execute(
                 SQLFragment(
-                    "UPDATE administrators SET last_sign_in = ? WHERE org_id = ? AND id = ?", [.float(now.seconds), .integer(org), .integer(Int(administrator))]))
+                    "UPDATE administrators SET last_sign_in = ? WHERE org_id = ? AND id = ?", [.double(now.seconds), .integer(org), .integer(Int(administrator))]))
             credentials.administrator.lastSignIn = now.date
             let session = AdminSession(organisation: credentials.organisation, administrator: credentials.administrator, csrfToken: csrf, expires: expires)
             return IssuedAdminSession(session: session, secret: secret)
@@ -182,7 +184,7 @@ extension SQLiteDirectory {
 
     public func adminSession(secret: String, at date: Date) async throws -> AdminSession? {
         let hash = TokenHasher.hash(secret)
-        let rows = try await pool.read { db in
+        let rows = try await database.read { db in
             try await db.rows(
                 SQLFragment(
                     """
@@ -203,14 +205,14 @@ extension SQLiteDirectory {
     }
 
     public func endAdminSession(secret: String) async throws {
-        try await pool.withWriter { db in
+        try await database.autocommit { db in
             try await db.execute(SQLFragment("DELETE FROM admin_sessions WHERE hash = ?", [.text(TokenHasher.hash(secret))]))
         }
     }
 
     // MARK: Helpers
 
-    private static func credentials(_ row: SQLiteRow) throws -> AdministratorCredentials {
+    private static func credentials(_ row: SQLRow) throws -> AdministratorCredentials {
         let passwordHash = row.optionalText("password_hash")
         let administrator = Administrator(
             id: Int64(try row.integer("id")), organisation: Int64(try row.integer("org_id")), login: try row.text("login"),

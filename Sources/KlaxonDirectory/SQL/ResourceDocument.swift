@@ -1,6 +1,6 @@
 import SCIM
 
-/// A resource as the SQLite directory stores it: the object without the parts rebuilt on read (`meta`, a group's
+/// A resource as the SQL directory stores it: the object without the parts rebuilt on read (`meta`, a group's
 /// `members`, a user's derived `groups`), with `id` set, and the values of its indexed columns.
 ///
 /// Indexed attributes must be strings, so that SQL and ``FilterEvaluator`` always agree on them; anything else is

@@ -1,11 +1,13 @@
 import Foundation
+import KlaxonTestSupport
 import Testing
 @testable import KlaxonDirectory
 import SCIM
 
-@Suite struct SQLiteDirectoryLocationTests {
-    @Test func addsRenamesAndRemovesLocations() async throws {
-        try await withDirectory { directory in
+@Suite struct DirectoryLocationTests {
+    @Test(arguments: TestBackend.available)
+    func addsRenamesAndRemovesLocations(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let london = try await directory.addLocation(named: " London ", in: org)
             #expect(london.name == "London")
@@ -30,8 +32,9 @@ import SCIM
         }
     }
 
-    @Test func exactlyOneLocationIsTheDefault() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func exactlyOneLocationIsTheDefault(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let original = try #require(try await directory.locations(in: org).first)
             let london = try await directory.addLocation(named: "London", in: org)
@@ -50,8 +53,9 @@ import SCIM
         }
     }
 
-    @Test func usersAtARemovedLocationMoveToTheDefault() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func usersAtARemovedLocationMoveToTheDefault(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let paris = try await directory.addLocation(named: "Paris", in: org)
             let user = try await directory.createUser("bjensen", in: org, profile: KlaxonProfile(syncedLocation: "Paris", locationID: paris.id))

@@ -1,8 +1,7 @@
 import Foundation
 import SCIM
 
-
-extension SQLiteDirectory {
+extension SQLDirectory {
     /// How many ids go in one `IN (…)` list, and how many rows in one multi-row `INSERT`.
     static let batchSize = 200
 
@@ -11,37 +10,39 @@ extension SQLiteDirectory {
         let id = UUID().uuidString.lowercased()
         let document = try ResourceDocument(kind: kind, id: id, object: write.object)
         let members = try MemberReference.list(document.members)
-        return try await pool.write { db in
-            // Taken once the writer is ours, so commit order and lastModified order agree.
+        let profile = kind == .user ? (write.profile ?? KlaxonProfile()) : nil
+        return try await database.transaction { db in
+            // Taken inside the transaction, so commit order and lastModified order agree.
             let now = Timestamp.now()
-            try await Self.checkUnique(document, kind: kind, in: org, excluding: nil, on: db)
-            let profile = kind == .user ? (write.profile ?? KlaxonProfile()) : nil
-            try await Self.checkLocation(of: profile, in: org, on: db)
+            try await checkUnique(document, kind: kind, in: org, excluding: nil, on: db)
+            try await checkLocation(of: profile, in: org, on: db)
             var record = ResourceRecord(
                 kind: kind, id: id, version: 1, created: now.text, lastModified: now.text, object: document.object, profile: profile)
             if kind == .group {
-                record.members = try await Self.insertMembers(members, into: id, in: org, on: db)
+                record.members = try await insertMembers(members, into: id, in: org, on: db)
             }
             var insert = SQLFragment(
                 """
                 INSERT INTO resources (org_id, id, kind, seq, version, created, created_at, last_modified, last_modified_at, json, \
                 user_name_lc, display_name, display_name_lc, external_id, synced_location, location_id, phone_e164, phone_problem, \
                 synced_location_lc, location_choice_id, location_choice_by, location_choice_basis, location_choice_at) \
-                VALUES (?, ?, \(kind.sqlLiteral), (SELECT coalesce(max(seq), 0) + 1 FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral)), \
-                1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES
                 """,
-                [.integer(org), .text(id), .integer(org), .text(now.text), .float(now.seconds)])
-            insert.binds += [.text(now.text), .float(now.seconds)] + Self.indexedValues(document, profile)
-            try await db.execute(insert)
+                [])
+            insert.append(" (?, ?, \(kind.sqlLiteral), ", .integer(org), .text(id))
+            insert.append(dialect.next(.resource(organisation: org, kind: kind)))
+            insert.append(", 1, \(SQLFragment.placeholders(18)))", .text(now.text), .double(now.seconds), .text(now.text), .double(now.seconds))
+            insert.binds += Self.indexedValues(document, profile)
+            let statement = insert
+            try await Self.claiming(Self.uniqueIndex(kind), or: Self.nameTaken(document, kind)) { try await db.execute(statement) }
             try await Self.storeEmails(document.emails, of: id, in: org, on: db)
             return record.resource
         }
     }
 
     public func resource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID, includeMembers: Bool) async throws -> StoredResource? {
-        let rows = try await pool.read { db in
-            try await db.rows(Self.selectOne(kind, id: id, in: Int(organisation), members: includeMembers))
-        }
+        let statement = selectOne(kind, id: id, in: Int(organisation), members: includeMembers)
+        let rows = try await database.read { db in try await db.rows(statement) }
         return try rows.first.map { try ResourceRecord(row: $0).resource }
     }
 
@@ -50,23 +51,23 @@ extension SQLiteDirectory {
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource {
         let org = Int(organisation)
-        return try await pool.write { db in
-            // Taken once the writer is ours, so commit order and lastModified order agree.
+        return try await database.transaction { db in
+            var record = try await lockForUpdate(kind, id: id, in: org, members: includeMembers, on: db)
+            // Taken once the row is ours, so successive versions have increasing lastModified.
             let now = Timestamp.now()
-            var record = try await Self.load(kind, id: id, in: org, members: includeMembers, on: db)
             try Self.checkVersion(ifMatch, of: record)
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: kind, id: id, object: write.object)
-            try await Self.checkUnique(document, kind: kind, in: org, excluding: id, on: db)
+            try await checkUnique(document, kind: kind, in: org, excluding: id, on: db)
             if kind == .user, let profile = write.profile {
-                try await Self.checkLocation(of: profile, in: org, on: db)
+                try await checkLocation(of: profile, in: org, on: db)
                 record.profile = profile
             }
             if kind == .group, includeMembers {
                 let members = try MemberReference.list(document.members)
                 try await db.execute(
                     SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
-                record.members = try await Self.insertMembers(members, into: id, in: org, on: db)
+                record.members = try await insertMembers(members, into: id, in: org, on: db)
             }
             let previousEmails = try ResourceDocument(kind: kind, id: id, object: record.object).emails
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
@@ -85,26 +86,28 @@ extension SQLiteDirectory {
         let org = Int(organisation)
         let replacement = try (members.clearAll ? [] : members.replaceAll).map { objects throws(SCIMError) in try MemberReference.list(objects) }
         let additions = try MemberReference.list(members.add)
-        return try await pool.write { db in
-            // Taken once the writer is ours, so commit order and lastModified order agree.
+        let removals = Self.batches(Array(members.remove))
+        return try await database.transaction { db in
+            // The group stays locked until commit: concurrent changes to its members take turns, each on the
+            // membership rows the one before left, and each gets its own version.
+            var record = try await lockForUpdate(.group, id: id, in: org, members: false, on: db)
             let now = Timestamp.now()
-            var record = try await Self.load(.group, id: id, in: org, members: false, on: db)
             try Self.checkVersion(ifMatch, of: record)
             if let replacement {
                 try await db.execute(
                     SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
-                _ = try await Self.insertMembers(replacement, into: id, in: org, on: db)
+                _ = try await insertMembers(replacement, into: id, in: org, on: db)
             }
-            for batch in Self.batches(Array(members.remove)) {
+            for batch in removals {
                 try await db.execute(
                     SQLFragment(
                         "DELETE FROM memberships WHERE org_id = ? AND group_id = ? AND member_id IN (\(SQLFragment.placeholders(batch.count)))",
-                        [.integer(org), .text(id)] + batch.map(SQLiteData.text)))
+                        [.integer(org), .text(id)] + batch.map(SQLValue.text)))
             }
-            _ = try await Self.insertMembers(additions, into: id, in: org, on: db)
+            _ = try await insertMembers(additions, into: id, in: org, on: db)
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: .group, id: id, object: write.object)
-            try await Self.checkUnique(document, kind: .group, in: org, excluding: id, on: db)
+            try await checkUnique(document, kind: .group, in: org, excluding: id, on: db)
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
             return record.resource
         }
@@ -112,8 +115,7 @@ extension SQLiteDirectory {
 
     public func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID) async throws {
         let org = Int(organisation)
-        try await pool.write { db in
-            // Taken once the writer is ours, so commit order and lastModified order agree.
+        try await database.transaction { db in
             let now = Timestamp.now()
             let deleted = try await db.rows(
                 SQLFragment(
@@ -127,7 +129,7 @@ extension SQLiteDirectory {
                     UPDATE resources SET version = version + 1, last_modified = ?, last_modified_at = ? \
                     WHERE org_id = ? AND id IN (SELECT group_id FROM memberships WHERE org_id = ? AND member_id = ?)
                     """,
-                    [.text(now.text), .float(now.seconds), .integer(org), .integer(org), .text(id)]))
+                    [.text(now.text), .double(now.seconds), .integer(org), .integer(org), .text(id)]))
             try await db.execute(SQLFragment("DELETE FROM memberships WHERE org_id = ? AND member_id = ?", [.integer(org), .text(id)]))
             if kind == .group {
                 try await db.execute(SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
@@ -137,17 +139,17 @@ extension SQLiteDirectory {
     }
 
     public func queryResources(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> ResourcePage {
-        let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind))
+        let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind), dialect: dialect)
         guard listing.isExact else {
             let collector = MatchCollector(listing)
             let statement = listing.candidateStatement
-            try await pool.read { db in
-                try await db.query(statement.sql, statement.binds) { collector.consume($0) }
+            try await database.read { db in
+                try await db.forEachRow(statement) { collector.consume($0) }
             }
             if let failure = collector.failure { throw failure }
             return ResourcePage(totalResults: collector.total, resources: collector.page)
         }
-        return try await pool.read { db in
+        return try await database.read { db in
             if listing.count > 0 {
                 let rows = try await db.rows(listing.pageStatement)
                 if let first = rows.first {
@@ -171,15 +173,18 @@ extension SQLiteDirectory {
         .notFound("no \(kind.rawValue) with id '\(id)'")
     }
 
-    static func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool) -> SQLFragment {
+    func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, lock: SQLDialect.RowLock? = nil) -> SQLFragment {
         SQLFragment(
-            ResourceRecord.select(kind, members: kind == .group && members) + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)",
+            ResourceRecord.select(kind, members: kind == .group && members, dialect: dialect)
+                + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)" + (lock.map { dialect.locking($0, of: "r") } ?? ""),
             [.integer(organisation), .text(id)])
     }
 
-    static func load(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, on db: SQLiteConnection) async throws -> ResourceRecord {
-        guard let row = try await db.rows(selectOne(kind, id: id, in: organisation, members: members)).first else {
-            throw notFound(kind, id)
+    /// Reads a resource and locks it until the transaction ends, so that writers of one resource take turns
+    /// whichever instance they run on, and each sees the version the one before it stored.
+    func lockForUpdate(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, on db: any SQLConnection) async throws -> ResourceRecord {
+        guard let row = try await db.rows(selectOne(kind, id: id, in: organisation, members: members, lock: .update)).first else {
+            throw Self.notFound(kind, id)
         }
         return try ResourceRecord(row: row)
     }
@@ -191,51 +196,66 @@ extension SQLiteDirectory {
             "the \(record.kind.rawValue) has changed since version \(ifMatch); it is now at version \(record.version)")
     }
 
+    /// The unique index that keeps users' userNames, or groups' displayNames, apart.
+    static func uniqueIndex(_ kind: ResourceKind) -> String {
+        kind == .user ? "resources_user_name" : "resources_group_name"
+    }
+
+    static func nameTaken(_ document: ResourceDocument, _ kind: ResourceKind) -> SCIMError {
+        switch kind {
+        case .user: return .uniqueness("userName '\(document.object["userName"]?.stringValue ?? "")' is already taken")
+        case .group: return .uniqueness("a group named '\(document.displayName ?? "")' already exists")
+        }
+    }
+
     /// 409 `uniqueness` if another user has the userName, or another group the displayName (case-insensitive).
-    static func checkUnique(_ document: ResourceDocument, kind: ResourceKind, in organisation: Int, excluding id: String?, on db: SQLiteConnection) async throws {
-        let rows: [SQLiteRow]
+    /// A concurrent transaction may still claim the name first; the unique index then answers the same 409.
+    func checkUnique(_ document: ResourceDocument, kind: ResourceKind, in organisation: Int, excluding id: String?, on db: any SQLConnection) async throws {
+        let rows: [SQLRow]
         switch kind {
         case .user:
             rows = try await db.rows(
                 SQLFragment(
                     "SELECT id FROM resources WHERE org_id = ? AND user_name_lc = ?",
-                    [.integer(organisation), document.userNameLC.map(SQLiteData.text) ?? .null]))
+                    [.integer(organisation), .text(orNull: document.userNameLC)]))
         case .group:
             rows = try await db.rows(
                 SQLFragment(
                     "SELECT id FROM resources WHERE org_id = ? AND kind = \(kind.sqlLiteral) AND display_name_lc = ?",
-                    [.integer(organisation), document.displayNameLC.map(SQLiteData.text) ?? .null]))
+                    [.integer(organisation), .text(orNull: document.displayNameLC)]))
         }
         for row in rows where try row.text("id") != id {
-            switch kind {
-            case .user: throw SCIMError.uniqueness("userName '\(document.object["userName"]?.stringValue ?? "")' is already taken")
-            case .group: throw SCIMError.uniqueness("a group named '\(document.displayName ?? "")' already exists")
-            }
+            throw Self.nameTaken(document, kind)
         }
     }
 
-    /// 400 `invalidValue` if the profile names a location this organisation does not have.
-    static func checkLocation(of profile: KlaxonProfile?, in organisation: Int, on db: SQLiteConnection) async throws {
+    /// 400 `invalidValue` if the profile names a location (in force or set by hand) this organisation does not
+    /// have. The locations cannot be removed until the transaction ends.
+    func checkLocation(of profile: KlaxonProfile?, in organisation: Int, on db: any SQLConnection) async throws {
         for location in Set([profile?.locationID, profile?.locationChoice?.locationID].compactMap { $0 }) {
             let rows = try await db.rows(
-                SQLFragment("SELECT 1 FROM locations WHERE org_id = ? AND id = ?", [.integer(organisation), .integer(Int(location))]))
+                SQLFragment(
+                    "SELECT 1 FROM locations WHERE org_id = ? AND id = ?" + dialect.locking(.keyShare, of: "locations"),
+                    [.integer(organisation), .integer(Int(location))]))
             guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
         }
     }
 
     /// Adds members to a group (ignoring ids already there) after checking that each is a user or group of the
-    /// organisation. Returns the members as a group reads them, ordered by id.
-    static func insertMembers(_ members: [MemberReference], into group: String, in organisation: Int, on db: SQLiteConnection) async throws -> [JSONValue] {
+    /// organisation, which then cannot be deleted until the transaction ends. Returns the members as a group reads
+    /// them, ordered by id.
+    func insertMembers(_ members: [MemberReference], into group: String, in organisation: Int, on db: any SQLConnection) async throws -> [JSONValue] {
         guard !members.isEmpty else { return [] }
         if members.contains(where: { $0.value == group }) {
             throw SCIMError.invalidValue("a group cannot be a member of itself ('\(group)')")
         }
         var kinds: [String: String] = [:]
-        for batch in batches(members.map(\.value)) {
+        for batch in Self.batches(members.map(\.value)) {
             let rows = try await db.rows(
                 SQLFragment(
-                    "SELECT id, kind FROM resources WHERE org_id = ? AND id IN (\(SQLFragment.placeholders(batch.count)))",
-                    [.integer(organisation)] + batch.map(SQLiteData.text)))
+                    "SELECT r.id, r.kind FROM resources r WHERE r.org_id = ? AND r.id IN (\(SQLFragment.placeholders(batch.count)))"
+                        + dialect.locking(.keyShare, of: "r"),
+                    [.integer(organisation)] + batch.map(SQLValue.text)))
             for row in rows {
                 kinds[try row.text("id")] = try row.text("kind")
             }
@@ -246,14 +266,13 @@ extension SQLiteDirectory {
             let more = unknown.count > 5 ? " and \(unknown.count - 5) more" : ""
             throw SCIMError.invalidValue("no user or group has the id \(named)\(more); members must be existing users or groups")
         }
-        for batch in batches(members) {
+        for batch in Self.batches(members) {
             var insert = SQLFragment(
-                "INSERT OR IGNORE INTO memberships (org_id, group_id, member_id, member_type, display) VALUES "
-                    + Array(repeating: "(?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", "))
+                "INSERT INTO memberships (org_id, group_id, member_id, member_type, display) VALUES \(SQLFragment.rows(batch.count, of: 5)) "
+                    + "ON CONFLICT DO NOTHING")
             for member in batch {
                 insert.binds += [
-                    .integer(organisation), .text(group), .text(member.value), .text(kinds[member.value] ?? ""),
-                    member.display.map(SQLiteData.text) ?? .null,
+                    .integer(organisation), .text(group), .text(member.value), .text(kinds[member.value] ?? ""), .text(orNull: member.display),
                 ]
             }
             try await db.execute(insert)
@@ -266,7 +285,7 @@ extension SQLiteDirectory {
 
     /// Stores a changed resource as its next version.
     static func storeNewVersion(
-        of record: inout ResourceRecord, _ document: ResourceDocument, at now: Timestamp, in organisation: Int, on db: SQLiteConnection
+        of record: inout ResourceRecord, _ document: ResourceDocument, at now: Timestamp, in organisation: Int, on db: any SQLConnection
     ) async throws {
         record.object = document.object
         record.version += 1
@@ -278,42 +297,38 @@ extension SQLiteDirectory {
             synced_location_lc = ?, location_choice_id = ?, location_choice_by = ?, location_choice_basis = ?, location_choice_at = ? \
             WHERE org_id = ? AND id = ?
             """,
-            [.integer(record.version), .text(now.text), .float(now.seconds)])
+            [.integer(record.version), .text(now.text), .double(now.seconds)])
         update.binds += indexedValues(document, record.profile) + [.integer(organisation), .text(record.id)]
-        try await db.execute(update)
+        let statement = update
+        try await claiming(uniqueIndex(record.kind), or: nameTaken(document, record.kind)) { try await db.execute(statement) }
     }
 
     /// `json`, the indexed columns and the profile columns, in the order the statements above name them.
-    static func indexedValues(_ document: ResourceDocument, _ profile: KlaxonProfile?) -> [SQLiteData] {
-        func text(_ value: String?) -> SQLiteData { value.map(SQLiteData.text) ?? .null }
-        return [
-            .text(JSONWriter.string(from: .object(document.object))), text(document.userNameLC), text(document.displayName),
-            text(document.displayNameLC), text(document.externalID), text(profile?.syncedLocation),
-            profile?.locationID.map { .integer(Int($0)) } ?? .null, text(profile?.phoneE164), text(profile?.phoneProblem),
+    static func indexedValues(_ document: ResourceDocument, _ profile: KlaxonProfile?) -> [SQLValue] {
+        [
+            .text(JSONWriter.string(from: .object(document.object))), .text(orNull: document.userNameLC), .text(orNull: document.displayName),
+            .text(orNull: document.displayNameLC), .text(orNull: document.externalID), .text(orNull: profile?.syncedLocation),
+            profile?.locationID.map { .integer(Int($0)) } ?? .null, .text(orNull: profile?.phoneE164), .text(orNull: profile?.phoneProblem),
         ] + profileValues(profile)
     }
 
     /// The columns added for the admin UI, in the order the statements above name them: the synced location's
     /// match key and the location set by hand.
-    static func profileValues(_ profile: KlaxonProfile?) -> [SQLiteData] {
+    static func profileValues(_ profile: KlaxonProfile?) -> [SQLValue] {
         let choice = profile?.locationChoice
         return [
-            profile?.syncedLocation.map { .text(Location.matchKey($0)) } ?? .null, choice.map { .integer(Int($0.locationID)) } ?? .null,
-            choice.map { .text($0.source.rawValue) } ?? .null, choice?.syncedLocation.map(SQLiteData.text) ?? .null,
-            choice.map { .float($0.at.timeIntervalSince1970) } ?? .null,
+            .text(orNull: profile?.syncedLocation.map(Location.matchKey)), choice.map { .integer(Int($0.locationID)) } ?? .null,
+            .text(orNull: choice?.source.rawValue), .text(orNull: choice?.syncedLocation),
+            choice.map { .double($0.at.timeIntervalSince1970) } ?? .null,
         ]
     }
 
-    static func storeEmails(_ emails: [ResourceDocument.Email], of id: String, in organisation: Int, on db: SQLiteConnection) async throws {
+    static func storeEmails(_ emails: [ResourceDocument.Email], of id: String, in organisation: Int, on db: any SQLConnection) async throws {
         guard !emails.isEmpty else { return }
         var insert = SQLFragment(
-            "INSERT INTO resource_emails (org_id, resource_id, position, type_lc, value_lc) VALUES "
-                + Array(repeating: "(?, ?, ?, ?, ?)", count: emails.count).joined(separator: ", "))
+            "INSERT INTO resource_emails (org_id, resource_id, position, type_lc, value_lc) VALUES \(SQLFragment.rows(emails.count, of: 5))")
         for (position, email) in emails.enumerated() {
-            insert.binds += [
-                .integer(organisation), .text(id), .integer(position), email.typeLC.map(SQLiteData.text) ?? .null,
-                email.valueLC.map(SQLiteData.text) ?? .null,
-            ]
+            insert.binds += [.integer(organisation), .text(id), .integer(position), .text(orNull: email.typeLC), .text(orNull: email.valueLC)]
         }
         try await db.execute(insert)
     }

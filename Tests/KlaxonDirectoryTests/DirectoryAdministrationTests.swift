@@ -1,11 +1,13 @@
 import Foundation
+import KlaxonTestSupport
 import Testing
 @testable import KlaxonDirectory
 import SCIM
 
-@Suite struct SQLiteDirectoryAdministrationTests {
-    @Test func administratorsSignInCodesAndFailures() async throws {
-        try await withDirectory { directory in
+@Suite struct DirectoryAdministrationTests {
+    @Test(arguments: TestBackend.available)
+    func administratorsSignInCodesAndFailures(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let globex = try await directory.createOrganisation(slug: "globex", name: "Globex").id
             let admin = try await directory.createAdministrator(login: " Ops@Acme.example ", passwordHash: nil, in: acme)
@@ -39,8 +41,9 @@ import SCIM
         }
     }
 
-    @Test func sessionsOpenTheirOrganisationUntilTheyExpireOrEnd() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func sessionsOpenTheirOrganisationUntilTheyExpireOrEnd(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let admin = try await directory.createAdministrator(login: "ops", passwordHash: "h", in: acme)
             let now = Date()
@@ -58,8 +61,9 @@ import SCIM
         }
     }
 
-    @Test func profilesLocationChoicesAndUnmatchedLocations() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func profilesLocationChoicesAndUnmatchedLocations(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let york = try await directory.addLocation(named: "York", in: org)
             func user(_ name: String, synced: String?) async throws -> StoredResource {

@@ -1,11 +1,12 @@
 import Foundation
+import KlaxonTestSupport
 import Testing
 @testable import KlaxonDirectory
 import SCIM
 
-@Suite struct SQLiteDirectoryQueryTests {
+@Suite struct DirectoryQueryTests {
     /// Seven users, created in this order; some without an externalId.
-    private func makeUsers(_ directory: SQLiteDirectory) async throws -> (Organisation.ID, [StoredResource]) {
+    private func makeUsers(_ directory: SQLDirectory) async throws -> (Organisation.ID, [StoredResource]) {
         let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
         let names = ["delta", "Alpha", "echo", "bravo", "Golf", "charlie", "foxtrot"]
         var users: [StoredResource] = []
@@ -18,9 +19,9 @@ import SCIM
 
     private func ids(_ page: ResourcePage) -> [String] { page.resources.map(\.id) }
 
-    @Test(arguments: [nil, #"userName pr"#, #"title eq "Crew""#])
-    func pagesInCreationOrderWithTheTotal(filter: String?) async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available, [nil, #"userName pr"#, #"title eq "Crew""#])
+    func pagesInCreationOrderWithTheTotal(backend: TestBackend, filter: String?) async throws {
+        try await backend.withDirectory { directory in
             let (org, users) = try await makeUsers(directory)
             let filter = try filter.map { try Filter(parsing: $0) }
             var seen: [String] = []
@@ -43,8 +44,9 @@ import SCIM
         }
     }
 
-    @Test func aPageWithNoMatchesHasTotalZero() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func aPageWithNoMatchesHasTotalZero(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let (org, _) = try await makeUsers(directory)
             for start in [1, 5] {
                 let page = try await directory.queryResources(
@@ -55,8 +57,9 @@ import SCIM
         }
     }
 
-    @Test func sortsByIndexedAttributes() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func sortsByIndexedAttributes(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let (org, users) = try await makeUsers(directory)
             func sorted(_ path: String, descending: Bool = false, filter: String? = nil) async throws -> [String] {
                 let query = ResourceQuery(
@@ -75,8 +78,9 @@ import SCIM
         }
     }
 
-    @Test func groupsAreListedWithOrWithoutMembers() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func groupsAreListedWithOrWithoutMembers(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let alice = try await directory.createUser("alice", in: org)
             let admins = try await directory.createGroup("Admins", in: org, members: [alice.id])

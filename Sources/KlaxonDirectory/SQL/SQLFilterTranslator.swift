@@ -1,6 +1,5 @@
 import SCIM
 
-
 /// Translates a SCIM ``Filter`` into a parameterised SQL condition on the `resources` table (alias `r`), as far as
 /// the indexed columns reach: `id`, `externalId`, `userName`, `displayName`, `meta.created`, `meta.lastModified`,
 /// and the multi-valued `emails` (value, type), `members` (value) and users' `groups` (value), each kept in its
@@ -8,13 +7,13 @@ import SCIM
 ///
 /// The translation agrees with ``FilterEvaluator``: strings are stored and compared in one canonical form
 /// (``Swift/String/caseFolded`` for case-insensitive attributes, ``Swift/String/canonical`` for case-exact ones),
-/// `co`/`sw`/`ew` become `LIKE` (or `GLOB` for case-exact columns) with their wildcards escaped, `ne` and `not`
+/// `co`/`sw`/`ew` become the dialect's pattern match with its wildcards escaped (see ``SQLDialect``), `ne` and `not`
 /// match resources without the attribute, and every comparison is two-valued so that `NOT` never meets SQL's
 /// NULL. When only part of a filter translates, the condition is a superset of the matches (``Translation/isExact``
 /// is false) and the caller runs the evaluator on the rows it selects.
 ///
 /// ```swift
-/// let translator = SQLFilterTranslator(kind: .user, organisation: 1, schema: users)
+/// let translator = SQLFilterTranslator(kind: .user, organisation: 1, schema: users, dialect: .sqlite)
 /// let result = translator.translate(try Filter(parsing: #"userName eq "BJensen""#))
 /// result.condition?.sql   // "(r.user_name_lc IS NOT NULL AND r.user_name_lc = ?)", binds ["bjensen"]
 /// result.isExact          // true
@@ -32,6 +31,7 @@ struct SQLFilterTranslator {
     let kind: ResourceKind
     let organisation: Int
     let schema: ResourceSchema
+    let dialect: SQLDialect
 
     /// The condition for a whole filter.
     func translate(_ filter: Filter) -> Translation {
@@ -198,7 +198,7 @@ struct SQLFilterTranslator {
         switch target {
         case .column(let column)?: return presence(column)
         case .values(let table, let column?)?: return quantify(presence(column), over: table)
-        case .values(let table, nil)?: return table.valuesAlwaysPresent ? quantify(SQLFragment("1"), over: table) : nil
+        case .values(let table, nil)?: return table.valuesAlwaysPresent ? quantify(SQLFragment("TRUE"), over: table) : nil
         case nil: return nil
         }
     }
@@ -236,7 +236,7 @@ struct SQLFilterTranslator {
     private func presence(_ column: Column) -> SQLFragment {
         switch column.kind {
         case .text: return SQLFragment("(\(column.sql) IS NOT NULL AND \(column.sql) <> '')")
-        case .dateTime: return SQLFragment("1")
+        case .dateTime: return SQLFragment("TRUE")
         }
     }
 
@@ -253,22 +253,17 @@ struct SQLFilterTranslator {
             case .eq, .gt, .ge, .lt, .le:
                 return SQLFragment("(\(notNull) \(Self.sqlOperator(op)) ?)", [.text(operand)])
             case .sw:
-                // A range rather than LIKE/GLOB: connections plan statements without looking at bound values (query
-                // planner stability), so only a range keeps a prefix search an index look-up. Columns compare as
-                // UTF-8 bytes; U+10FFFF, a noncharacter, is the largest code point.
+                // A range rather than a pattern: SQLite connections plan statements without looking at bound values
+                // (query planner stability), so only a range keeps a prefix search an index look-up. Columns compare
+                // as UTF-8 bytes; U+10FFFF, a noncharacter, is the largest code point.
                 return SQLFragment("(\(notNull) >= ? AND \(column.sql) < ?)", [.text(operand), .text(operand + "\u{10FFFF}")])
             case .co, .ew:
-                let leading = true
-                let trailing = op != .ew
-                if caseExact {
-                    return SQLFragment("(\(notNull) GLOB ?)", [.text(Self.globPattern(operand, leading: leading, trailing: trailing))])
-                }
-                return SQLFragment(#"(\#(notNull) LIKE ? ESCAPE '\')"#, [.text(Self.likePattern(operand, leading: leading, trailing: trailing))])
+                return dialect.patternMatch(column.sql, caseExact: caseExact, operand, leading: true, trailing: op != .ew)
             }
         case .dateTime:
             guard let seconds = SCIMDateTime.seconds(from: text) else { return nil }
             switch op {
-            case .eq, .gt, .ge, .lt, .le: return SQLFragment("\(column.sql) \(Self.sqlOperator(op)) ?", [.float(seconds)])
+            case .eq, .gt, .ge, .lt, .le: return SQLFragment("\(column.sql) \(Self.sqlOperator(op)) ?", [.double(seconds)])
             case .ne, .co, .sw, .ew: return nil
             }
         }
@@ -291,32 +286,6 @@ struct SQLFilterTranslator {
         case .le: return "<="
         case .eq, .ne, .co, .sw, .ew: return "="
         }
-    }
-
-    /// A `LIKE … ESCAPE '\'` pattern matching `text` literally, with `%` added where the operator allows more.
-    static func likePattern(_ text: String, leading: Bool, trailing: Bool) -> String {
-        var pattern = leading ? "%" : ""
-        for character in text {
-            if character == "\\" || character == "%" || character == "_" { pattern.append("\\") }
-            pattern.append(character)
-        }
-        if trailing { pattern.append("%") }
-        return pattern
-    }
-
-    /// A case-sensitive `GLOB` pattern matching `text` literally, with `*` added where the operator allows more.
-    static func globPattern(_ text: String, leading: Bool, trailing: Bool) -> String {
-        var pattern = leading ? "*" : ""
-        for character in text {
-            switch character {
-            case "*": pattern += "[*]"
-            case "?": pattern += "[?]"
-            case "[": pattern += "[[]"
-            default: pattern.append(character)
-            }
-        }
-        if trailing { pattern.append("*") }
-        return pattern
     }
 }
 

@@ -1,11 +1,13 @@
 import Foundation
+import KlaxonTestSupport
 import Testing
 @testable import KlaxonDirectory
 import SCIM
 
-@Suite struct SQLiteDirectoryResourceTests {
-    @Test func createsReadsUpdatesAndDeletesAUser() async throws {
-        try await withDirectory { directory in
+@Suite struct DirectoryResourceTests {
+    @Test(arguments: TestBackend.available)
+    func createsReadsUpdatesAndDeletesAUser(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let created = try await directory.createUser(
                 "BJensen", in: org, ["externalId": "bj-1", "emails": [["type": "work", "value": "BJ@Example.com"]]])
@@ -43,8 +45,9 @@ import SCIM
         }
     }
 
-    @Test func updatesReindexWhatFiltersSearch() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func updatesReindexWhatFiltersSearch(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let user = try await directory.createUser("bjensen", in: org, ["externalId": "e1", "emails": [["type": "work", "value": "old@example.com"]]])
             func found(_ text: String) async throws -> Bool {
@@ -73,8 +76,9 @@ import SCIM
         }
     }
 
-    @Test func storesTheObjectWithoutReadOnlyPartsItRebuilds() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func storesTheObjectWithoutReadOnlyPartsItRebuilds(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let user = try await directory.createUser(
                 "bjensen", in: org, ["id": "client-chosen", "meta": ["version": "W/\"99\""], "groups": [["value": "g"]]])
@@ -85,8 +89,9 @@ import SCIM
         }
     }
 
-    @Test func keepsTheProfileAndChecksItsLocation() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func keepsTheProfileAndChecksItsLocation(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let office = try await directory.addLocation(named: "London", in: org)
             let profile = KlaxonProfile(syncedLocation: "london", locationID: office.id, phoneE164: "+442071234567")
@@ -128,9 +133,10 @@ import SCIM
         (.group, ["displayName": "g", "members": "everyone"]),
     ]
 
-    @Test(arguments: malformedWrites)
-    func rejectsMissingOrMistypedIndexedAttributes(kind: ResourceKind, object: JSONObject) async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available, malformedWrites)
+    func rejectsMissingOrMistypedIndexedAttributes(backend: TestBackend, write: (ResourceKind, JSONObject)) async throws {
+        let (kind, object) = write
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             await expectSCIMError(.badRequest, .invalidValue) {
                 _ = try await directory.createResource(kind, in: org, ResourceWrite(object: object))
@@ -139,8 +145,9 @@ import SCIM
         }
     }
 
-    @Test func userNamesAndGroupNamesAreUniqueIgnoringCase() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func userNamesAndGroupNamesAreUniqueIgnoringCase(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let user = try await directory.createUser("BJensen", in: org)
             await expectSCIMError(.conflict, .uniqueness) { try await directory.createUser("bjensen", in: org) }
@@ -186,8 +193,9 @@ import SCIM
         }
     }
 
-    @Test func ifMatchMustNameTheCurrentVersion() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func ifMatchMustNameTheCurrentVersion(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let user = try await directory.createUser("bjensen", in: org)
             let group = try await directory.createGroup("Admins", in: org)
@@ -205,8 +213,9 @@ import SCIM
         }
     }
 
-    @Test func aFailedUpdateLeavesTheResourceUnchanged() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func aFailedUpdateLeavesTheResourceUnchanged(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             try await directory.createUser("taken", in: org)
             let user = try await directory.createUser("bjensen", in: org, ["emails": [["value": "bj@example.com"]]])
@@ -235,8 +244,9 @@ import SCIM
         }
     }
 
-    @Test func groupUpdatesReplaceMembersOnlyWhenTheyWereRead() async throws {
-        try await withDirectory { directory in
+    @Test(arguments: TestBackend.available)
+    func groupUpdatesReplaceMembersOnlyWhenTheyWereRead(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let alice = try await directory.createUser("alice", in: org)
             let bob = try await directory.createUser("bob", in: org)

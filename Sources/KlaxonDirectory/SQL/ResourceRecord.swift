@@ -1,7 +1,6 @@
 import Foundation
 import SCIM
 
-
 /// A row of `resources` with its relations, as read: the pieces a ``StoredResource`` is assembled from.
 ///
 /// Reading and writing assemble resources the same way, so what a write returns is what a later read gives.
@@ -19,34 +18,32 @@ struct ResourceRecord {
     var members: [JSONValue]?
     var profile: KlaxonProfile?
 
-    /// The columns every resource query selects; `relations` is added by the caller (see ``relations(for:members:)``).
+    /// The columns every resource query selects; `relations` is added by the caller (see ``relations(for:members:dialect:)``).
     static let columns =
         "r.id, r.kind, r.version, r.created, r.last_modified, r.json, r.synced_location, r.location_id, r.phone_e164, r.phone_problem, "
         + "r.location_choice_id, r.location_choice_by, r.location_choice_basis, r.location_choice_at"
 
     /// The `relations` column: a user's groups, a group's members, or NULL, as one JSON array per row, so a
     /// resource and its relations come from one statement (one consistent read).
-    static func relations(for kind: ResourceKind, members: Bool) -> String {
+    static func relations(for kind: ResourceKind, members: Bool, dialect: SQLDialect) -> String {
         switch kind {
         case .user:
-            return """
-                (SELECT json_group_array(json_array(m.group_id, g.display_name) ORDER BY m.group_id) FROM memberships m \
-                JOIN resources g ON g.org_id = m.org_id AND g.id = m.group_id \
-                WHERE m.org_id = r.org_id AND m.member_id = r.id) AS relations
-                """
+            return dialect.jsonRows(
+                ["m.group_id", "g.display_name"], order: "m.group_id",
+                "FROM memberships m JOIN resources g ON g.org_id = m.org_id AND g.id = m.group_id WHERE m.org_id = r.org_id AND m.member_id = r.id"
+            ) + " AS relations"
         case .group where members:
-            return """
-                (SELECT json_group_array(json_array(m.member_id, m.member_type, m.display) ORDER BY m.member_id) \
-                FROM memberships m WHERE m.org_id = r.org_id AND m.group_id = r.id) AS relations
-                """
+            return dialect.jsonRows(
+                ["m.member_id", "m.member_type", "m.display"], order: "m.member_id",
+                "FROM memberships m WHERE m.org_id = r.org_id AND m.group_id = r.id") + " AS relations"
         case .group:
             return "NULL AS relations"
         }
     }
 
     /// `SELECT` of resources with their relations, up to and including `FROM resources r`.
-    static func select(_ kind: ResourceKind, members: Bool) -> String {
-        "SELECT \(columns), \(relations(for: kind, members: members)) FROM resources r"
+    static func select(_ kind: ResourceKind, members: Bool, dialect: SQLDialect) -> String {
+        "SELECT \(columns), \(relations(for: kind, members: members, dialect: dialect)) FROM resources r"
     }
 
     init(
@@ -62,14 +59,14 @@ struct ResourceRecord {
         self.profile = profile
     }
 
-    /// Decodes a row selected with ``select(_:members:)``.
-    init(row: SQLiteRow) throws {
+    /// Decodes a row selected with ``select(_:members:dialect:)``.
+    init(row: SQLRow) throws {
         guard let kind = ResourceKind(rawValue: try row.text("kind")) else {
-            throw SQLiteDirectoryError.corrupt("unknown resource kind")
+            throw SQLDirectoryError.corrupt("unknown resource kind")
         }
         let json = try row.text("json")
         guard case .object(let object) = try? JSONParser.parse(json, limits: Self.storedLimits) else {
-            throw SQLiteDirectoryError.corrupt("stored resource is not a JSON object")
+            throw SQLDirectoryError.corrupt("stored resource is not a JSON object")
         }
         self.init(
             kind: kind, id: try row.text("id"), version: try row.integer("version"), created: try row.text("created"),
@@ -77,13 +74,13 @@ struct ResourceRecord {
             profile: kind == .user
                 ? KlaxonProfile(
                     syncedLocation: row.optionalText("synced_location"),
-                    locationID: row.column("location_id")?.integer.map(Int64.init),
+                    locationID: row.optionalInteger("location_id").map(Int64.init),
                     phoneE164: row.optionalText("phone_e164"), phoneProblem: row.optionalText("phone_problem"),
                     locationChoice: Self.locationChoice(row))
                 : nil)
         guard let relations = row.optionalText("relations") else { return }
         guard case .array(let tuples) = try? JSONParser.parse(relations, limits: Self.storedLimits) else {
-            throw SQLiteDirectoryError.corrupt("relations are not a JSON array")
+            throw SQLDirectoryError.corrupt("relations are not a JSON array")
         }
         switch kind {
         case .user:
@@ -94,8 +91,8 @@ struct ResourceRecord {
     }
 
     /// The location set by hand, if the row has one.
-    private static func locationChoice(_ row: SQLiteRow) -> LocationChoice? {
-        guard let id = row.column("location_choice_id")?.integer, let source = row.optionalText("location_choice_by").flatMap(LocationChoice.Source.init),
+    private static func locationChoice(_ row: SQLRow) -> LocationChoice? {
+        guard let id = row.optionalInteger("location_choice_id"), let source = row.optionalText("location_choice_by").flatMap(LocationChoice.Source.init),
             let at = row.optionalDouble("location_choice_at")
         else { return nil }
         return LocationChoice(
@@ -131,46 +128,5 @@ private extension JSONValue {
     subscript(index: Int) -> JSONValue? {
         guard case .array(let items) = self, items.indices.contains(index) else { return nil }
         return items[index]
-    }
-}
-
-/// Failures of the SQLite directory itself (not of the request): the server reports them as 500.
-enum SQLiteDirectoryError: Error, CustomStringConvertible {
-    /// The directory has been closed.
-    case closed
-    /// A stored row could not be read back.
-    case corrupt(String)
-
-    var description: String {
-        switch self {
-        case .closed: return "the directory's database connections are closed"
-        case .corrupt(let detail): return "the directory's database holds an unreadable row: \(detail)"
-        }
-    }
-}
-
-extension SQLiteRow {
-    func text(_ name: String) throws -> String {
-        guard case .text(let text)? = column(name) else { throw SQLiteDirectoryError.corrupt("column \(name) is not text") }
-        return text
-    }
-
-    func optionalText(_ name: String) -> String? {
-        guard case .text(let text)? = column(name) else { return nil }
-        return text
-    }
-
-    func integer(_ name: String) throws -> Int {
-        guard case .integer(let value)? = column(name) else { throw SQLiteDirectoryError.corrupt("column \(name) is not an integer") }
-        return value
-    }
-
-    func double(_ name: String) throws -> Double {
-        guard let value = column(name)?.double else { throw SQLiteDirectoryError.corrupt("column \(name) is not a number") }
-        return value
-    }
-
-    func optionalDouble(_ name: String) -> Double? {
-        column(name)?.double
     }
 }

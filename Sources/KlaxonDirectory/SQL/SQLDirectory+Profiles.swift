@@ -1,8 +1,7 @@
 import Foundation
 import SCIM
-import SQLiteNIO
 
-extension SQLiteDirectory {
+extension SQLDirectory {
     public func updateProfiles(
         in organisation: Organisation.ID, of selection: ProfileSelection,
         _ derive: @Sendable (StoredResource, [Location]) throws -> KlaxonProfile
@@ -17,17 +16,21 @@ extension SQLiteDirectory {
             guard !keys.isEmpty || !ids.isEmpty else { return 0 }
             var parts: [SQLFragment] = []
             if !keys.isEmpty {
-                parts.append(SQLFragment("r.synced_location_lc IN (\(SQLFragment.placeholders(keys.count)))", keys.map(SQLiteData.text)))
+                parts.append(SQLFragment("r.synced_location_lc IN (\(SQLFragment.placeholders(keys.count)))", keys.map(SQLValue.text)))
             }
             if !ids.isEmpty {
                 parts.append(SQLFragment("r.location_id IN (\(SQLFragment.placeholders(ids.count)))", ids.sorted().map { .integer(Int($0)) }))
             }
             condition = parts.dropFirst().reduce(parts[0]) { $0 || $1 }
         }
-        var statement = SQLFragment(ResourceRecord.select(.user, members: false) + " WHERE r.org_id = ? AND r.kind = ? AND (", [.integer(org), .text(ResourceKind.user.rawValue)])
+        var statement = SQLFragment(
+            ResourceRecord.select(.user, members: false, dialect: dialect) + " WHERE r.org_id = ? AND r.kind = \(ResourceKind.user.sqlLiteral) AND (",
+            [.integer(org)])
         statement.append(condition)
-        statement.append(") ORDER BY r.seq")
-        return try await pool.write { db in
+        statement.append(") ORDER BY r.seq" + dialect.locking(.update, of: "r"))
+        return try await database.transaction { [statement] db in
+            // The organisation's locations cannot change, nor the users be written elsewhere, until this commits.
+            try await lockOrganisation(org, on: db)
             let locations = try await db.rows(
                 SQLFragment("SELECT org_id, id, name, is_default FROM locations WHERE org_id = ? ORDER BY name_lc, id", [.integer(org)])
             ).map(Self.location)
@@ -48,8 +51,8 @@ extension SQLiteDirectory {
                     WHERE org_id = ? AND id = ?
                     """,
                     [
-                        profile.syncedLocation.map(SQLiteData.text) ?? .null, profile.locationID.map { .integer(Int($0)) } ?? .null,
-                        profile.phoneE164.map(SQLiteData.text) ?? .null, profile.phoneProblem.map(SQLiteData.text) ?? .null,
+                        .text(orNull: profile.syncedLocation), profile.locationID.map { .integer(Int($0)) } ?? .null,
+                        .text(orNull: profile.phoneE164), .text(orNull: profile.phoneProblem),
                     ])
                 update.binds += Self.profileValues(profile) + [.integer(org), .text(record.id)]
                 try await db.execute(update)
@@ -64,18 +67,18 @@ extension SQLiteDirectory {
         // One statement, so the counts and the samples agree: every unmatched user numbered within its location.
         let statement = SQLFragment(
             """
-            SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: .user, members: false)), g.total, g.key FROM (
+            SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: .user, members: false, dialect: dialect)), g.total, g.key FROM (
                 SELECT u.id, u.synced_location_lc AS key, count(*) OVER (PARTITION BY u.synced_location_lc) AS total,
                     row_number() OVER (PARTITION BY u.synced_location_lc ORDER BY u.seq) AS position
                 FROM resources u
-                WHERE u.org_id = ? AND u.kind = ? AND u.synced_location_lc IS NOT NULL AND u.synced_location_lc != ''
+                WHERE u.org_id = ? AND u.kind = \(ResourceKind.user.sqlLiteral) AND u.synced_location_lc IS NOT NULL AND u.synced_location_lc != ''
                     AND u.location_choice_id IS NULL
                     AND NOT EXISTS (SELECT 1 FROM locations l WHERE l.org_id = u.org_id AND l.name_lc = u.synced_location_lc)
             ) g JOIN resources r ON r.org_id = ? AND r.id = g.id
             WHERE g.position <= ? ORDER BY g.total DESC, g.key, g.position
             """,
-            [.integer(org), .text(ResourceKind.user.rawValue), .integer(org), .integer(max(1, sample))])
-        let rows = try await pool.read { db in try await db.rows(statement) }
+            [.integer(org), .integer(org), .integer(max(1, sample))])
+        let rows = try await database.read { db in try await db.rows(statement) }
         var groups: [UnmatchedLocation] = []
         var lastKey: String?
         for row in rows {

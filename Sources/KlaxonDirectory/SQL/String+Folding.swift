@@ -4,8 +4,8 @@ extension String {
     /// The form case-insensitive columns store and compare: lowercased, then in Unicode Normalization Form C.
     ///
     /// ``FilterEvaluator`` compares lowercased Swift strings, and Swift's `==` treats canonically equivalent
-    /// strings (`é` and `e` + U+0301) as equal; SQLite compares bytes. Storing and querying one canonical form makes
-    /// the two agree.
+    /// strings (`é` and `e` + U+0301) as equal; SQLite and PostgreSQL (its columns are `COLLATE "C"`) compare
+    /// bytes. Storing and querying one canonical form makes the two agree.
     var caseFolded: String { lowercased().precomposedStringWithCanonicalMapping }
 
     /// The form case-exact columns store and compare: Unicode Normalization Form C, for the same reason.

@@ -1,0 +1,212 @@
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// A `PostgresClient` pool as the ``SQLDirectory`` uses it: reads and single writes on any pooled connection,
+/// transactions that roll back on error and are run again when PostgreSQL aborted them to break a deadlock
+/// between instances, and a unique index broken by a concurrent transaction reported as ``SQLUniqueViolation``.
+///
+/// ```swift
+/// let database = try await PostgresDatabase.connect(configuration)
+/// try await database.transaction { db in try await db.execute(SQLFragment("UPDATE … WHERE id = ?", [.integer(1)])) }
+/// try await database.close()
+/// ```
+final class PostgresDatabase: SQLDatabase {
+    var dialect: SQLDialect { .postgres }
+
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let work = WorkGate()
+    static let logger = Logger(label: "klaxon.directory.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// How often a transaction aborted by a deadlock or serialization failure is tried again.
+    static let transientRetries = 8
+
+    private init(client: PostgresClient, runner: Task<Void, Never>) {
+        self.client = client
+        self.runner = runner
+    }
+
+    /// Starts the pool. Connections are made as work needs them, up to the configuration's maximum.
+    static func connect(_ configuration: PostgresClient.Configuration) -> PostgresDatabase {
+        let client = PostgresClient(configuration: configuration)
+        let runner = Task { await client.run() }
+        return PostgresDatabase(client: client, runner: runner)
+    }
+
+    func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await autocommit(body)
+    }
+
+    func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await work.run {
+            try await client.withConnection { connection in
+                try await body(PostgresStatements(connection: connection))
+            }
+        }
+    }
+
+    func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await work.run {
+            var attempt = 0
+            while true {
+                do {
+                    return try await client.withConnection { connection in
+                        let statements = PostgresStatements(connection: connection)
+                        try await statements.execute(SQLFragment("BEGIN"))
+                        do {
+                            let result = try await body(statements)
+                            try await statements.execute(SQLFragment("COMMIT"))
+                            return result
+                        } catch {
+                            try? await statements.execute(SQLFragment("ROLLBACK"))
+                            throw error
+                        }
+                    }
+                } catch let error as PSQLError where Self.isTransient(error) && attempt < Self.transientRetries {
+                    attempt += 1
+                    // A short random pause, growing with each attempt, so that the transactions that collided
+                    // do not collide again.
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 1...5) * attempt))
+                }
+            }
+        }
+    }
+
+    func close() async throws {
+        guard await work.close() else { return }
+        runner.cancel()
+        await runner.value
+    }
+
+    /// Deadlock detected (40P01) or serialization failure (40001): PostgreSQL rolled the transaction back so that
+    /// another could go on, and it may simply be tried again.
+    static func isTransient(_ error: PSQLError) -> Bool {
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
+    /// What went wrong, for an operator: PostgreSQL's own message, or the connection failure. (A `PSQLError`
+    /// describes itself generically, so that query text cannot leak into logs by accident.)
+    static func reason(_ error: PSQLError) -> String {
+        if let info = error.serverInfo, let message = info[.message] {
+            return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
+    }
+
+    /// Runs statements on one leased connection.
+    struct PostgresStatements: SQLConnection {
+        let connection: PostgresConnection
+
+        func rows(_ statement: SQLFragment) async throws -> [SQLRow] {
+            var rows: [SQLRow] = []
+            try await forEach(statement) { rows.append(try SQLRow($0)) }
+            return rows
+        }
+
+        func execute(_ statement: SQLFragment) async throws {
+            try await forEach(statement) { _ in }
+        }
+
+        func forEachRow(_ statement: SQLFragment, _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
+            try await forEach(statement) { body(try SQLRow($0)) }
+        }
+
+        /// Runs the statement and reads every row, so that an error the server reports after the first row (or
+        /// after none, for a write) is thrown here rather than lost.
+        private func forEach(_ statement: SQLFragment, _ body: (PostgresRow) throws -> Void) async throws {
+            var bindings = PostgresBindings(capacity: statement.binds.count)
+            for value in statement.binds {
+                switch value {
+                case .integer(let integer): bindings.append(integer)
+                case .double(let double): bindings.append(double)
+                case .text(let text): bindings.append(text)
+                case .null: bindings.appendNull()
+                }
+            }
+            let query = PostgresQuery(unsafeSQL: SQLDialect.postgres.statement(statement.sql), binds: bindings)
+            do {
+                for try await row in try await connection.query(query, logger: PostgresDatabase.logger) {
+                    try body(row)
+                }
+            } catch let error as PSQLError where error.code == .server && error.serverInfo?[.sqlState] == "23505" {
+                throw SQLUniqueViolation(constraint: error.serverInfo?[.constraintName] ?? "")
+            }
+        }
+    }
+}
+
+extension SQLRow {
+    init(_ row: PostgresRow) throws {
+        var names: [String] = []
+        var values: [SQLValue] = []
+        for cell in row {
+            names.append(cell.columnName)
+            values.append(try SQLValue(cell))
+        }
+        self.init(names: names, values: values)
+    }
+}
+
+extension SQLValue {
+    /// The value of a cell of the types the directory's tables and queries use.
+    init(_ cell: PostgresCell) throws {
+        guard cell.bytes != nil else {
+            self = .null
+            return
+        }
+        switch cell.dataType {
+        case .int2, .int4, .int8: self = .integer(try cell.decode(Int.self))
+        case .float4, .float8: self = .double(try cell.decode(Double.self))
+        case .bool: self = .integer(try cell.decode(Bool.self) ? 1 : 0)
+        default: self = .text(try cell.decode(String.self))
+        }
+    }
+}
+
+/// Counts work in progress so that closing waits for it, and refuses work once closing has begun.
+private final class WorkGate: Sendable {
+    private struct State {
+        var closed = false
+        var running = 0
+        var drained: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func run<T>(_ body: () async throws -> T) async throws -> T {
+        try state.withLock { state throws(SQLDirectoryError) in
+            guard !state.closed else { throw .closed }
+            state.running += 1
+        }
+        defer {
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.running -= 1
+                guard state.running == 0 else { return [] }
+                defer { state.drained = [] }
+                return state.drained
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        return try await body()
+    }
+
+    /// Refuses new work and waits for running work to finish. False if it was already closed.
+    func close() async -> Bool {
+        let first = state.withLock { state -> Bool in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        guard first else { return false }
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state -> Bool in
+                if state.running == 0 { return true }
+                state.drained.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+        return true
+    }
+}
