@@ -7,6 +7,9 @@ struct KlaxonBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "klaxon-bench",
         abstract: "Measure Klaxon Sync's throughput and print the figures.",
-        subcommands: [CoreBenchmark.self, SCIMBenchmark.self, BenchmarkReport.self, MappingBenchmarkCommand.self, SyncBenchmark.self, CeilingServer.self]
+        subcommands: [
+            CoreBenchmark.self, SCIMBenchmark.self, MappingBenchmarkCommand.self, SyncBenchmark.self, BenchmarkReport.self,
+            CeilingServer.self,
+        ]
     )
 }
