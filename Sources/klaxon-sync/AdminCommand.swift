@@ -68,7 +68,7 @@ struct AdminCommand: AsyncParsableCommand {
         func run() async throws {
             let code = try await withDirectory(database) { directory in
                 guard let credentials = try await directory.administratorCredentials(login: login) else {
-                    throw ValidationError("No administrator signs in as '\(login)'. See 'klaxon-sync admin list'.")
+                    throw CommandFailure("No administrator signs in as '\(login)'. See 'klaxon-sync admin list'.")
                 }
                 return try await directory.issueSignInCode(
                     forAdministrator: credentials.administrator.id, in: credentials.organisation.id,

@@ -58,7 +58,7 @@ struct OrganisationOption: ParsableArguments {
 
     func resolve(in directory: any Directory) async throws -> Organisation {
         guard let organisation = try await directory.organisation(slug: org) else {
-            throw ValidationError("No organisation '\(org)'. List them with 'klaxon-sync org list', or create one with 'klaxon-sync org create \(org)'.")
+            throw CommandFailure("No organisation '\(org)'. List them with 'klaxon-sync org list', or create one with 'klaxon-sync org create \(org)'.")
         }
         return organisation
     }
@@ -68,4 +68,13 @@ struct OrganisationOption: ParsableArguments {
 func withDirectory<T: Sendable>(_ options: DatabaseOptions, _ body: (any Directory) async throws -> T) async throws -> T {
     let directory = try await options.open()
     return try await directory.closing { try await body(directory) }
+}
+
+/// A failure while a command runs (not a mistake in its arguments): printed as "Error: …" without the usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
 }

@@ -57,7 +57,7 @@ struct LintCommand: AsyncParsableCommand {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 8 << 20)
-        guard response.status.code == 200 else { throw ValidationError("the server answered \(response.status.code)") }
+        guard response.status.code == 200 else { throw CommandFailure("the server answered \(response.status.code)") }
         return try JSONParser.parse(body.readableBytesView)
     }
 }

@@ -60,7 +60,7 @@ struct TokenCommand: AsyncParsableCommand {
             let revoked = try await withDirectory(database) { directory in
                 try await directory.revokeToken(id, in: try await organisation.resolve(in: directory).id)
             }
-            guard revoked else { throw ValidationError("No token \(id) in organisation '\(organisation.org)'. See 'klaxon-sync token list'.") }
+            guard revoked else { throw CommandFailure("No token \(id) in organisation '\(organisation.org)'. See 'klaxon-sync token list'.") }
             print("Revoked token \(id).")
         }
     }
