@@ -30,7 +30,11 @@ import Testing
         try await TestServer.run(backend) { server in
             let id = try await server.createUser("activity@example.com", extra: #","urn:ietf:params:scim:schemas:extension:klaxon:2.0:User":{"notificationPhoneNumber":"+44 7911 123456"}"#)
             _ = try await server.scim(.get, "/Users/\(id)")
-            try await server.scim(.post, "/Users", #"{"userName": 1}"#).expectError(400, "invalidValue")
+            // A rejected body that carries a phone number: the error detail logged must not repeat it.
+            try await server.scim(
+                .post, "/Users",
+                #"{"userName":"x@example.com","urn:ietf:params:scim:schemas:extension:klaxon:2.0:User":{"notificationPhoneNumber":447911123456}}"#
+            ).expectError(400, "invalidValue")
             var entries: [ActivityEntry] = []
             for _ in 0..<100 where entries.count < 2 {
                 entries = try await server.directory.recentActivity(in: server.acme.id, limit: 10)

@@ -379,10 +379,12 @@ extension ResourceValidator {
     }
 
     /// A value as an error message shows it: scalars with their (shortened) text, containers by kind.
+    /// The kind of a rejected value, never the value itself: error details reach the activity log, which must
+    /// not hold personal data such as a phone number sent in the wrong type.
     private static func preview(_ value: JSONValue) -> String {
         switch value {
-        case .string(let text): return text.count > 40 ? "the string \"\(text.prefix(40))…\"" : "the string \"\(text)\""
-        case .integer, .decimal: return "the number \(value)"
+        case .string: return "a string"
+        case .integer, .decimal: return "a number"
         case .bool(let flag): return "\(flag)"
         case .null: return "null"
         case .array: return "an array"
