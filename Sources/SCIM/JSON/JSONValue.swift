@@ -84,6 +84,19 @@ extension JSONValue {
         }
     }
 
+    /// The kind of the value for an error message ("a string", "a number"), never the value itself: error details
+    /// reach the activity log, which must not hold personal data such as a phone number sent in the wrong type.
+    public var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .integer, .decimal: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
     /// True for `null`, an empty array and an empty object: SCIM treats these as "unassigned" (RFC 7643 §2.5).
     public var isUnassigned: Bool {
         switch self {

@@ -106,7 +106,7 @@ private struct PatchDocument {
     private mutating func applyAttributes(_ op: PatchOperation.Op, _ value: JSONValue, inSchema urn: String?) throws(SCIMError) {
         guard case .object(let attributes) = value else {
             let owner = urn.map { "'\($0)'" } ?? "\(op.rawValue) without a path"
-            throw .invalidValue("\(owner) needs an object of attributes, not \(PatchValue.describe(value))")
+            throw .invalidValue("\(owner) needs an object of attributes, not \(value.kindDescription)")
         }
         for member in attributes.members {
             if member.key.equalsIgnoringASCIICase("schemas") { continue }
@@ -500,7 +500,7 @@ enum PatchValue {
         if value.isNull { return nil }
         guard attribute.type == .complex else { return try simple(value, as: attribute, label: label) }
         guard case .object(let given) = value else {
-            throw .invalidValue("each value of '\(label)' must be an object of its sub-attributes, not \(describe(value))")
+            throw .invalidValue("each value of '\(label)' must be an object of its sub-attributes, not \(value.kindDescription)")
         }
         let object = try complex(given, of: attribute, label: label)
         guard !object.isEmpty else { return .none }
@@ -523,7 +523,7 @@ enum PatchValue {
         default:
             break
         }
-        throw .invalidValue("'\(label)' is a single complex value: expected an object of its sub-attributes, not \(describe(value))")
+        throw .invalidValue("'\(label)' is a single complex value: expected an object of its sub-attributes, not \(value.kindDescription)")
     }
 
     /// The sub-attributes of a complex value under their canonical names, without nulls and read-only ones.
@@ -556,7 +556,7 @@ enum PatchValue {
         default:
             break
         }
-        throw .invalidValue("'\(label)' expects \(expectation(attribute)), not \(describe(value))")
+        throw .invalidValue("'\(label)' expects \(expectation(attribute)), not \(value.kindDescription)")
     }
 
     private static func expectation(_ attribute: SchemaAttribute) -> String {
@@ -572,10 +572,6 @@ enum PatchValue {
     }
 
     /// A value as an error message shows it: short strings quoted, other values by type.
-    static func describe(_ value: JSONValue) -> String {
-        guard case .string(let text) = value else { return value.typeName }
-        return text.count <= 40 ? "the string \"\(text)\"" : "a string"
-    }
 
     /// A multi-valued attribute's values; a single stored value counts as one.
     static func asList(_ value: JSONValue) -> [JSONValue] {

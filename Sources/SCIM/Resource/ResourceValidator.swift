@@ -59,7 +59,7 @@ public struct ResourceValidator: Sendable {
     /// ``Limits`` → 400 `invalidValue`; a changed immutable attribute → 400 `mutability`.
     public func validate(_ body: JSONValue, mode: Mode) throws(SCIMError) -> JSONObject {
         guard case .object(let object) = body else {
-            throw .invalidSyntax("the request body must be a JSON object (a \(resourceSchema.resourceType.name) resource), not \(Self.preview(body))")
+            throw .invalidSyntax("the request body must be a JSON object (a \(resourceSchema.resourceType.name) resource), not \(body.kindDescription)")
         }
         let resource = try check(object, dropReadOnly: true)
         if case .replace(let existing) = mode {
@@ -124,12 +124,12 @@ extension ResourceValidator {
     /// `schemas` must be an array of URIs that includes the core schema; URIs this type does not know are allowed.
     private func checkSchemas(_ value: JSONValue) throws(SCIMError) {
         guard case .array(let items) = value else {
-            throw .invalidSyntax("'schemas' must be an array of schema URIs, not \(Self.preview(value))")
+            throw .invalidSyntax("'schemas' must be an array of schema URIs, not \(value.kindDescription)")
         }
         var hasCore = false
         for item in items {
             guard case .string(let urn) = item else {
-                throw .invalidSyntax("'schemas' must hold schema URIs as strings, not \(Self.preview(item))")
+                throw .invalidSyntax("'schemas' must hold schema URIs as strings, not \(item.kindDescription)")
             }
             if urn.equalsIgnoringASCIICase(resourceSchema.core.id) { hasCore = true }
         }
@@ -153,7 +153,7 @@ extension ResourceValidator {
             throw .invalidSyntax(#"'\#(key)' must be sent nested, as {"\#(schema.id)": {"\#(split.rest)": …}}"#)
         }
         guard case .object(let object) = value else {
-            throw .invalidValue("'\(key)' must be an object holding the extension's attributes, not \(Self.preview(value))")
+            throw .invalidValue("'\(key)' must be an object holding the extension's attributes, not \(value.kindDescription)")
         }
         let checked = try checkMembers(
             of: object, against: schema.attributes, pathPrefix: "\(schema.id):", item: nil, dropReadOnly: dropReadOnly, checkRequired: false)
@@ -195,7 +195,7 @@ extension ResourceValidator {
         switch value {
         case .array(let array): items = array
         case .object where attribute.type == .complex: items = [value]
-        default: throw .invalidValue("'\(path)' is multi-valued: send an array, not \(Self.preview(value))")
+        default: throw .invalidValue("'\(path)' is multi-valued: send an array, not \(value.kindDescription)")
         }
         let maximum = isGroupMembers(path) ? limits.maxMembers : limits.maxValues
         guard items.count <= maximum else {
@@ -217,13 +217,13 @@ extension ResourceValidator {
     ) throws(SCIMError) -> JSONValue? {
         let place = item.map { "'\(path)' (value \($0 + 1))" } ?? "'\(path)'"
         func wrongType() -> SCIMError {
-            .invalidValue("\(place) must be \(Self.article(attribute.type)) \(attribute.type.rawValue), not \(Self.preview(value))")
+            .invalidValue("\(place) must be \(Self.article(attribute.type)) \(attribute.type.rawValue), not \(value.kindDescription)")
         }
         switch attribute.type {
         case .complex:
             guard case .object(let object) = value else {
                 let names = attribute.subAttributes.map(\.name).joined(separator: ", ")
-                throw .invalidValue("\(place) must be an object with the sub-attributes \(names), not \(Self.preview(value))")
+                throw .invalidValue("\(place) must be an object with the sub-attributes \(names), not \(value.kindDescription)")
             }
             let checked = try checkMembers(
                 of: object, against: attribute.subAttributes, pathPrefix: "\(path).", item: item, dropReadOnly: dropReadOnly,
@@ -379,16 +379,4 @@ extension ResourceValidator {
     }
 
     /// A value as an error message shows it: scalars with their (shortened) text, containers by kind.
-    /// The kind of a rejected value, never the value itself: error details reach the activity log, which must
-    /// not hold personal data such as a phone number sent in the wrong type.
-    private static func preview(_ value: JSONValue) -> String {
-        switch value {
-        case .string: return "a string"
-        case .integer, .decimal: return "a number"
-        case .bool(let flag): return "\(flag)"
-        case .null: return "null"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
 }
