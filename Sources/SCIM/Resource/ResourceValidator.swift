@@ -377,6 +377,4 @@ extension ResourceValidator {
     private static func article(_ type: SchemaAttribute.DataType) -> String {
         type == .integer ? "an" : "a"
     }
-
-    /// A value as an error message shows it: scalars with their (shortened) text, containers by kind.
 }
