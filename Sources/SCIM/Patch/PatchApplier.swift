@@ -571,8 +571,6 @@ enum PatchValue {
         }
     }
 
-    /// A value as an error message shows it: short strings quoted, other values by type.
-
     /// A multi-valued attribute's values; a single stored value counts as one.
     static func asList(_ value: JSONValue) -> [JSONValue] {
         if case .array(let items) = value { return items }
