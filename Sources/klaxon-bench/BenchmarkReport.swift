@@ -67,7 +67,7 @@ struct BenchmarkReport: ParsableCommand {
     /// Appends text to the file, creating it if needed.
     static func append(_ text: String, to path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw ValidationError("cannot create \(path)") }
         }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write to \(path)") }
         defer { try? handle.close() }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -39,6 +38,18 @@ struct SCIMBenchmark: AsyncParsableCommand {
     @Option(help: "A name for this server in the output.")
     var label: String = "server"
 
+    /// The operations a run can measure.
+    enum Operation: String, CaseIterable, ExpressibleByArgument {
+        case get, filter, create, patch, members
+    }
+
+    @Option(
+        name: .customLong("operation"),
+        help: ArgumentHelp(
+            "Measure only this operation (repeat for several): get, filter, create, patch or members. Default: all.",
+            discussion: "Handy with a profiler attached to the server."))
+    var operations: [Operation] = Operation.allCases
+
     @Flag(help: "Skip the group membership measurement (for servers without PATCH on groups).")
     var skipMembers = false
 
@@ -64,24 +75,7 @@ struct SCIMBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
-        do {
-            try await measure(client)
-            try await client.shutdown()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-    }
-
-    private func measure(_ client: HTTPClient) async throws {
-        let load = LoadGenerator(client: client, token: token, concurrency: concurrency)
-        let bases = urls.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        let base = bases[0]
-        /// The instance the i-th request goes to: each in turn.
-        let at: @Sendable (Int) -> String = { bases[$0 % bases.count] }
+        let load = try LoadGenerator(bases: urls, token: token, concurrency: concurrency)
         var rows: [(String, LoadGenerator.Result, Double?)] = []
         /// Runs one measurement and notes the CPU time the processes `pids` spent on it.
         func row(_ name: String, pids: [Int32], _ run: () async -> LoadGenerator.Result) async {
@@ -93,42 +87,49 @@ struct SCIMBenchmark: AsyncParsableCommand {
         }
 
         if let ceilingURL {
+            let ceiling = try LoadGenerator(bases: [ceilingURL], token: nil, concurrency: concurrency)
             await row("ceiling (bare route)", pids: ceilingPID.map { [$0] } ?? []) {
-                await LoadGenerator(client: client, token: nil, concurrency: concurrency).run(seconds: seconds) { _ in
-                    .init(method: .GET, url: ceilingURL)
-                }
+                await ceiling.run(seconds: seconds) { _ in .init(method: .GET, path: "") }
             }
         }
 
-        let ids = try await seed(load, base: base)
+        let ids = try await seed(load)
         log("\(label): \(ids.count) users ready")
         let idList = ids
-        await row("get-by-id", pids: serverPIDs) { await load.run(seconds: seconds) { index in
-            .init(method: .GET, url: "\(at(index))/Users/\(idList.randomElement()!)")
-        } }
+        if operations.contains(.get) {
+            await row("get-by-id", pids: serverPIDs) { await load.run(seconds: seconds) { _ in
+                .init(method: .GET, path: "/Users/\(idList.randomElement()!)")
+            } }
+        }
         let userCount = users
-        await row("filter userName eq", pids: serverPIDs) { await load.run(seconds: seconds) { index in
-            let filter = #"userName eq "bench-\#(Int.random(in: 0..<userCount))@example.com""#
-            return .init(method: .GET, url: "\(at(index))/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
-        } }
+        if operations.contains(.filter) {
+            await row("filter userName eq", pids: serverPIDs) { await load.run(seconds: seconds) { _ in
+                let filter = #"userName eq "bench-\#(Int.random(in: 0..<userCount))@example.com""#
+                return .init(method: .GET, path: "/Users?filter=\(filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            } }
+        }
         let runID = UInt32.random(in: 0...UInt32.max)
-        await row("create", pids: serverPIDs) { await load.run(seconds: seconds) { index in
-            .init(method: .POST, url: "\(at(index))/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
-        } }
-        await row("PATCH replace", pids: serverPIDs) { await load.run(seconds: seconds) { index in
-            .init(
-                method: .PATCH, url: "\(at(index))/Users/\(idList.randomElement()!)",
-                body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed \#(index)"}]}"#)
-        } }
-        if !skipMembers {
-            let (group, spare) = try await largeGroup(load, base: base, members: idList, runID: runID)
+        if operations.contains(.create) {
+            await row("create", pids: serverPIDs) { await load.run(seconds: seconds) { index in
+                .init(method: .POST, path: "/Users", body: Self.userBody("new-\(runID)-\(index)@example.com"))
+            } }
+        }
+        if operations.contains(.patch) {
+            await row("PATCH replace", pids: serverPIDs) { await load.run(seconds: seconds) { index in
+                .init(
+                    method: .PATCH, path: "/Users/\(idList.randomElement()!)",
+                    body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed \#(index)"}]}"#)
+            } }
+        }
+        if operations.contains(.members), !skipMembers {
+            let (group, spare) = try await largeGroup(load, members: idList, runID: runID)
             await row("add one member (\(idList.count)-member group)", pids: serverPIDs) { await load.run(seconds: seconds, limit: spare.count) { index in
                 .init(
-                    method: .PATCH, url: "\(at(index))/Groups/\(group)",
+                    method: .PATCH, path: "/Groups/\(group)",
                     body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"\#(spare[index])"}]}]}"#)
             } }
         }
-        let instances = bases.count == 1 ? "" : ", requests spread over \(bases.count) instances"
+        let instances = urls.count == 1 ? "" : ", requests spread over \(urls.count) instances"
         print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each\(instances)")
         print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed  server CPU µs/req")
         for (name, result, cpu) in rows {
@@ -151,11 +152,11 @@ struct SCIMBenchmark: AsyncParsableCommand {
     }
 
     /// Creates the missing bench users and returns all their ids, in order.
-    private func seed(_ load: LoadGenerator, base: String) async throws -> [String] {
+    private func seed(_ load: LoadGenerator) async throws -> [String] {
         var ids: [String] = []
         var start = 1
         while true {
-            let page = try await load.execute(.init(method: .GET, url: "\(base)/Users?startIndex=\(start)&count=1000&attributes=userName"))
+            let page = try await load.execute(.init(method: .GET, path: "/Users?startIndex=\(start)&count=1000&attributes=userName"))
             guard page.status == 200, let json = try? JSONParser.parse(page.body.readableBytesView) else {
                 throw ValidationError("listing users failed with status \(page.status)")
             }
@@ -171,16 +172,16 @@ struct SCIMBenchmark: AsyncParsableCommand {
         let missing = users - existing
         let began = ContinuousClock.now
         _ = await load.run(seconds: 3600, limit: missing) { index in
-            .init(method: .POST, url: "\(base)/Users", body: Self.userBody("bench-\(existing + index)@example.com"))
+            .init(method: .POST, path: "/Users", body: Self.userBody("bench-\(existing + index)@example.com"))
         }
         log("seeded \(missing) users in \(String(format: "%.1f", (ContinuousClock.now - began).seconds))s")
-        return try await seed(load, base: base)
+        return try await seed(load)
     }
 
     /// A group holding all `members`, plus spare users to add one at a time.
-    private func largeGroup(_ load: LoadGenerator, base: String, members: [String], runID: UInt32) async throws -> (String, [String]) {
+    private func largeGroup(_ load: LoadGenerator, members: [String], runID: UInt32) async throws -> (String, [String]) {
         let created = try await load.execute(
-            .init(method: .POST, url: "\(base)/Groups", body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"bench-group-\#(runID)"}"#))
+            .init(method: .POST, path: "/Groups", body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"bench-group-\#(runID)"}"#))
         guard created.status == 201, let group = (try? JSONParser.parse(created.body.readableBytesView))?["id"]?.stringValue else {
             throw ValidationError("creating the group failed with status \(created.status)")
         }
@@ -189,19 +190,19 @@ struct SCIMBenchmark: AsyncParsableCommand {
             let values = batch.map { #"{"value":"\#($0)"}"# }.joined(separator: ",")
             let reply = try await load.execute(
                 .init(
-                    method: .PATCH, url: "\(base)/Groups/\(group)",
+                    method: .PATCH, path: "/Groups/\(group)",
                     body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[\#(values)]}]}"#))
             guard reply.status < 300 else { throw ValidationError("adding members failed with status \(reply.status)") }
         }
         let spareCount = 2000
         _ = await load.run(seconds: 3600, limit: spareCount) { index in
-            .init(method: .POST, url: "\(base)/Users", body: Self.userBody("spare-\(runID)-\(index)@example.com"))
+            .init(method: .POST, path: "/Users", body: Self.userBody("spare-\(runID)-\(index)@example.com"))
         }
         var spare: [String] = []
         let filter = #"userName sw "spare-\#(runID)-""#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         var start = 1
         while spare.count < spareCount {
-            let page = try await load.execute(.init(method: .GET, url: "\(base)/Users?filter=\(filter)&startIndex=\(start)&count=1000&attributes=id"))
+            let page = try await load.execute(.init(method: .GET, path: "/Users?filter=\(filter)&startIndex=\(start)&count=1000&attributes=id"))
             let resources = (try? JSONParser.parse(page.body.readableBytesView))?["Resources"]?.arrayValue ?? []
             if resources.isEmpty { break }
             spare += resources.compactMap { $0["id"]?.stringValue }
