@@ -17,7 +17,8 @@ struct SQLiteError: Error, CustomStringConvertible {
 /// hands each connection to one task at a time, and nothing else keeps a reference.
 final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
+    /// Prepared statements by SQL text, with their column names (read once, not per row or per run).
+    private var statements: [String: (statement: OpaquePointer, columns: [String])] = [:]
     private var closed = false
 
     /// At most this many prepared statements are kept; the filter translator produces varying SQL (IN lists).
@@ -70,7 +71,7 @@ final class SQLiteConnection: @unchecked Sendable {
 
     private func run(_ sql: String, _ binds: [SQLValue], _ onRow: (SQLRow) -> Void) throws {
         guard !closed else { throw SQLDirectoryError.closed }
-        let statement = try prepared(sql)
+        let (statement, names) = try prepared(sql)
         defer {
             sqlite_nio_sqlite3_reset(statement)
             sqlite_nio_sqlite3_clear_bindings(statement)
@@ -86,8 +87,7 @@ final class SQLiteConnection: @unchecked Sendable {
             }
             guard status == SQLITE_OK else { throw error(status) }
         }
-        let count = sqlite_nio_sqlite3_column_count(statement)
-        let names = (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
+        let count = Int32(names.count)
         while true {
             let status = sqlite_nio_sqlite3_step(statement)
             if status == SQLITE_DONE { return }
@@ -114,18 +114,22 @@ final class SQLiteConnection: @unchecked Sendable {
         }
     }
 
-    private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+    private func prepared(_ sql: String) throws -> (statement: OpaquePointer, columns: [String]) {
+        if let cached = statements[sql] { return cached }
         var statement: OpaquePointer?
         let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard status == SQLITE_OK, let statement else { throw error(status) }
         if statements.count >= Self.cacheLimit { finalizeStatements() }
-        statements[sql] = statement
-        return statement
+        let columns = (0..<sqlite_nio_sqlite3_column_count(statement)).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
+        statements[sql] = (statement, columns)
+        return (statement, columns)
     }
 
+    /// Whether a transaction is open: false after `COMMIT`, `ROLLBACK`, or an error SQLite answered by rolling back.
+    var isInTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
+
     private func finalizeStatements() {
-        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        for (statement, _) in statements.values { sqlite_nio_sqlite3_finalize(statement) }
         statements.removeAll()
     }
 
@@ -143,19 +147,6 @@ final class SQLiteConnection: @unchecked Sendable {
 }
 
 extension SQLiteConnection: SQLConnection {
-    /// Runs `body` between `begin` and `COMMIT`; rolls back and rethrows if anything fails.
-    func transaction<T>(begin: String, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await query(begin)
-        do {
-            let result = try await body(self)
-            try await query("COMMIT")
-            return result
-        } catch {
-            _ = try? await query("ROLLBACK")
-            throw error
-        }
-    }
-
     func execute(_ statement: SQLFragment) async throws {
         try await query(statement.sql, statement.binds)
     }

@@ -2,9 +2,9 @@ import Synchronization
 
 /// One writer connection and a fixed set of reader connections to one SQLite file in WAL mode.
 ///
-/// Writes are serialised on the writer, one transaction at a time; reads run concurrently on the readers, each
-/// seeing the last committed state. SQLite allows one writer per file anyway, and WAL lets readers proceed while
-/// it writes.
+/// Writes are serialised on the writer, one transaction at a time, and concurrent ones are committed in groups
+/// (``GroupCommitWriter``); reads run concurrently on the readers, each seeing the last committed state. SQLite
+/// allows one writer per file anyway, and WAL lets readers proceed while it writes.
 ///
 /// ```swift
 /// let pool = try await SQLiteConnectionPool.open(path: "/tmp/klaxon.sqlite", readers: 4)
@@ -15,11 +15,11 @@ import Synchronization
 final class SQLiteConnectionPool: SQLDatabase {
     var dialect: SQLDialect { .sqlite }
 
-    private let writer: ConnectionQueue
+    private let writer: GroupCommitWriter
     private let readers: ConnectionQueue
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
-        self.writer = ConnectionQueue([writer])
+        self.writer = GroupCommitWriter(writer)
         self.readers = ConnectionQueue(readers)
     }
 
@@ -31,6 +31,7 @@ final class SQLiteConnectionPool: SQLDatabase {
             opened.append(writer)
             _ = try await writer.query("PRAGMA journal_mode = WAL")
             _ = try await writer.query("PRAGMA synchronous = NORMAL")
+            _ = try await writer.query("PRAGMA wal_autocheckpoint = 4000")
             for _ in 0..<max(1, readerCount) {
                 let reader = try SQLiteConnection.open(path: path)
                 opened.append(reader)
@@ -46,17 +47,16 @@ final class SQLiteConnectionPool: SQLDatabase {
         }
     }
 
-    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`) on the writer, rolling back if it
-    /// throws. `BEGIN IMMEDIATE` takes the file's write lock, so transactions never conflict and are not retried.
+    /// Runs `body` in one write transaction on the writer, rolling back if it throws. `BEGIN IMMEDIATE` takes the
+    /// file's write lock, so transactions never conflict and are not retried.
     func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await writer.with { connection in
-            try await connection.transaction(begin: "BEGIN IMMEDIATE", body)
-        }
+        try await writer.transaction(body)
     }
 
-    /// Runs `body` on the writer without a transaction: for single statements, which SQLite commits on their own.
+    /// Runs `body` on the writer. Its single statements join the writer's transactions like any other write:
+    /// run on their own they would commit alone, which is what grouping saves.
     func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await writer.with(body)
+        try await writer.transaction(body)
     }
 
     /// Runs `body` on a reader, outside any transaction.
@@ -66,10 +66,9 @@ final class SQLiteConnectionPool: SQLDatabase {
 
     /// Waits for running work to finish, then closes every connection. Later calls fail.
     func close() async throws {
-        for queue in [writer, readers] {
-            for connection in await queue.drain() {
-                connection.close()
-            }
+        await writer.drain()?.close()
+        for connection in await readers.drain() {
+            connection.close()
         }
     }
 }
