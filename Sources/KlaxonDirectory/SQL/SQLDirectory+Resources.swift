@@ -7,7 +7,7 @@ extension SQLDirectory {
 
     public func createResource(_ kind: ResourceKind, in organisation: Organisation.ID, _ write: ResourceWrite) async throws -> StoredResource {
         let org = Int(organisation)
-        let id = UUID().uuidString.lowercased()
+        let id = ResourceIdentifier.make()
         let document = try ResourceDocument(kind: kind, id: id, object: write.object)
         let members = try MemberReference.list(document.members)
         let profile = kind == .user ? (write.profile ?? KlaxonProfile()) : nil
