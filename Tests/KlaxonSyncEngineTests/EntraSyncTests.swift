@@ -161,3 +161,37 @@ extension EntraSyncTests {
         }
     }
 }
+
+extension EntraSyncTests {
+    /// Without a state file a renamed group is found by its externalId (Entra's objectId, the mapping's first
+    /// matching attribute) and renamed, not created a second time beside the old one.
+    @Test func renamedGroupWithoutAStateFile() async throws {
+        try await SyncTarget.run { target in
+            let users = [
+                ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds"),
+                ExportUser(id: "u-2", upn: "sam.lee@contoso.com", given: "Sam", surname: "Lee", city: "York"),
+            ]
+            var groups = [ExportGroup(id: "g-1", name: "Leeds duty managers", members: ["u-1", "u-2"])]
+            let mapping = shippedMapping("entra-id.yaml")
+            let first = try await target.sync(
+                mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json, withState: false)
+            #expect(first.failures == [])
+            #expect(first.created == 3)
+            let before = try await target.group("Leeds duty managers")
+            let members = Set(before["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? [])
+            #expect(members.count == 2)
+
+            groups[0].name = "Leeds duty managers (days)"
+            let second = try await target.sync(
+                mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json, withState: false)
+            #expect(second.failures == [])
+            #expect((second.created, second.updated, second.skipped) == (0, 1, 2))
+            #expect(try await target.all("/Groups").count == 1)
+            let after = try await target.group("Leeds duty managers (days)")
+            #expect(after["id"] == before["id"])
+            #expect(after["externalId"] == "g-1")
+            #expect(Set(after["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? []) == members)
+            #expect(!FileManager.default.fileExists(atPath: target.statePath))
+        }
+    }
+}
