@@ -61,6 +61,9 @@ public struct SyncEngine: Sendable {
 
     /// Runs one synchronisation: users as they are read, then groups. `state` is read for what the last run
     /// sent and updated with this run's results (a dry run leaves it as it was).
+    ///
+    /// A source that breaks off (the reader throws) is reported as a failure; what was read is synchronised,
+    /// but nothing is deactivated or deleted for being absent, and the state keeps what it knew of the rest.
     public func run(_ reader: inout some SourceReader, state: inout SyncState) async -> SyncReport {
         let previous = state
         var report = SyncReport()
@@ -86,14 +89,16 @@ public struct SyncEngine: Sendable {
                 next.entries[outcome.key] = kept
             }
         }
+        var sourceBrokeOff = false
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0
             while true {
                 let entry: SourceEntry?
-                do {
-                    entry = try reader.next()
+                do throws(SyncFailure) {
+                    entry = try await reader.next()
                 } catch {
-                    report.failures.append(.init(object: "source", line: 0, reason: "\(error)"))
+                    report.failures.append(.init(object: "source", line: error.line ?? 0, reason: error.message))
+                    sourceBrokeOff = true
                     break
                 }
                 guard let entry else { break }
@@ -117,7 +122,7 @@ public struct SyncEngine: Sendable {
             }
             for await outcome in group { absorb(outcome) }
         }
-        if let users { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
+        if let users, !sourceBrokeOff { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
         if let groups {
             let ids = userIDs
             await withTaskGroup(of: Outcome.self) { group in
@@ -132,9 +137,14 @@ public struct SyncEngine: Sendable {
                 }
                 for await outcome in group { absorb(outcome) }
             }
-            await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb)
+            if !sourceBrokeOff { await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb) }
         } else {
             report.skipped += groupItems.count
+        }
+        if sourceBrokeOff {
+            for (key, entry) in previous.entries where next.entries[key] == nil && !seen.contains(key) {
+                next.entries[key] = entry
+            }
         }
         if !dryRun { state = next }
         return report

@@ -61,28 +61,27 @@ struct SyncCommand: AsyncParsableCommand {
             throw ValidationError("cannot tell the format of \(source) from its extension; give --source-format")
         }
         let client = SCIMClient(baseURL: target, token: token, concurrency: concurrency)
+        // A SCIM source is read a page at a time while the run goes on, so its client lives as long as the run.
+        let sourceClient = sourceIsSCIM ? SCIMClient(baseURL: source, token: sourceToken ?? "", concurrency: 1) : nil
         let outcome: SyncReport
         do {
             let engine = try SyncEngine(mappingFile: mapping, client: client, dryRun: dryRun, concurrency: concurrency)
             var reader: any SourceReader
-            if let format, !sourceIsSCIM {
+            if let sourceClient {
+                reader = SCIMSourceReader(client: sourceClient)
+            } else if let format {
                 reader = try format.reader(path: source, kind: engine.users == nil ? .group : .user)
             } else {
-                let sourceClient = SCIMClient(baseURL: source, token: sourceToken ?? "", concurrency: 1)
-                do {
-                    reader = try await SCIMSourceReader.read(from: sourceClient)
-                    try await sourceClient.shutdown()
-                } catch {
-                    try? await sourceClient.shutdown()
-                    throw error
-                }
+                throw ValidationError("cannot tell the format of \(source) from its extension; give --source-format")
             }
             var current = try state.map { path throws(SyncFailure) in try SyncState.load(path: path) } ?? SyncState()
             outcome = await engine.run(&reader, state: &current)
             if let state, !dryRun { try current.save(path: state) }
             try await client.shutdown()
+            try await sourceClient?.shutdown()
         } catch {
             try? await client.shutdown()
+            try? await sourceClient?.shutdown()
             throw error
         }
         for line in outcome.planned { print(line) }
