@@ -40,12 +40,16 @@ extension SourceReader {
     public var fractionRead: Double? { nil }
 }
 
-/// The source file formats `klaxon-sync sync` reads.
+/// The source formats `klaxon-sync sync` reads: three file formats and another SCIM 2.0 endpoint.
 public enum SourceFormat: String, Sendable, CaseIterable {
-    case json, csv, ldif
+    case json, csv, ldif, scim
 
-    /// The format a file's extension implies, nil if it implies none.
+    /// The format a source implies: `scim` for an http(s) URL, else the file's extension; nil if neither says.
     public init?(path: String) {
+        if Self.isURL(path) {
+            self = .scim
+            return
+        }
         let lower = path.lowercased()
         guard let ext = lower.split(separator: ".").last.map(String.init) else { return nil }
         switch ext {
@@ -56,13 +60,37 @@ public enum SourceFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// Opens a file reader for this format; `kind` is what a CSV row is (CSV has no object classes).
+    /// The format of `source`: `format` (e.g. `--source-format`) if given, checked against the source
+    /// (`scim` needs an http(s) URL, the file formats a file), else what the source implies.
+    public static func resolve(source: String, format: String?) throws(SyncFailure) -> SourceFormat {
+        guard let format else {
+            guard let implied = SourceFormat(path: source) else {
+                throw SyncFailure("cannot tell the format of \(source) from its extension; give --source-format")
+            }
+            return implied
+        }
+        guard let named = SourceFormat(rawValue: format.lowercased()) else {
+            throw SyncFailure("the source format must be one of \(allCases.map(\.rawValue).joined(separator: ", ")), not \(format)")
+        }
+        if named == .scim, !isURL(source) { throw SyncFailure("a scim source is an http(s) URL, not \(source)") }
+        if named != .scim, isURL(source) { throw SyncFailure("a \(named.rawValue) source is a file; an http(s) URL is read as scim") }
+        return named
+    }
+
+    /// Opens a file reader for this format; `kind` is what a CSV row is (CSV has no object classes). A SCIM
+    /// endpoint is read with ``SCIMSourceReader`` instead.
     public func reader(path: String, kind: SourceObjectKind = .user) throws(SyncFailure) -> any SourceReader {
         switch self {
         case .json: return try GraphExportReader(path: path)
         case .csv: return try CSVReader(path: path, kind: kind)
         case .ldif: return try LDIFReader(path: path)
+        case .scim: throw SyncFailure("\(path) is a SCIM endpoint: read it with SCIMSourceReader")
         }
+    }
+
+    static func isURL(_ source: String) -> Bool {
+        let lower = source.lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 }
 

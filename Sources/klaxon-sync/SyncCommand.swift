@@ -20,7 +20,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "The bearer token for a SCIM source.")
     var sourceToken: String?
 
-    @Option(help: "json, csv or ldif (default: from the source's extension); not for a SCIM source.")
+    @Option(help: "json, csv, ldif or scim (default: scim for an http(s) URL, else from the file's extension).")
     var sourceFormat: String?
 
     @Option(help: "The SCIM endpoint, e.g. https://klaxon.example/scim/v2/acme.")
@@ -46,33 +46,25 @@ struct SyncCommand: AsyncParsableCommand {
             throw ValidationError("--target must be an http(s) URL")
         }
         if let sourceFormat, SourceFormat(rawValue: sourceFormat.lowercased()) == nil {
-            throw ValidationError("--source-format must be json, csv or ldif")
+            throw ValidationError("--source-format must be json, csv, ldif or scim")
         }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
     }
 
-    private var sourceIsSCIM: Bool { source.hasPrefix("http://") || source.hasPrefix("https://") }
-
     func run() async throws {
-        let format = sourceFormat.flatMap { SourceFormat(rawValue: $0.lowercased()) } ?? SourceFormat(path: source)
-        if sourceIsSCIM {
-            guard sourceToken != nil else { throw ValidationError("a SCIM source needs --source-token") }
-        } else if format == nil {
-            throw ValidationError("cannot tell the format of \(source) from its extension; give --source-format")
-        }
+        let format = try SourceFormat.resolve(source: source, format: sourceFormat)
+        if format == .scim, sourceToken == nil { throw ValidationError("a SCIM source needs --source-token") }
         let client = SCIMClient(baseURL: target, token: token, concurrency: concurrency)
         // A SCIM source is read a page at a time while the run goes on, so its client lives as long as the run.
-        let sourceClient = sourceIsSCIM ? SCIMClient(baseURL: source, token: sourceToken ?? "", concurrency: 1) : nil
+        let sourceClient = format == .scim ? SCIMClient(baseURL: source, token: sourceToken ?? "", concurrency: 1) : nil
         let outcome: SyncReport
         do {
             let engine = try SyncEngine(mappingFile: mapping, client: client, dryRun: dryRun, concurrency: concurrency)
             var reader: any SourceReader
             if let sourceClient {
                 reader = SCIMSourceReader(client: sourceClient)
-            } else if let format {
-                reader = try format.reader(path: source, kind: engine.users == nil ? .group : .user)
             } else {
-                throw ValidationError("cannot tell the format of \(source) from its extension; give --source-format")
+                reader = try format.reader(path: source, kind: engine.users == nil ? .group : .user)
             }
             var current = try state.map { path throws(SyncFailure) in try SyncState.load(path: path) } ?? SyncState()
             outcome = await engine.run(&reader, state: &current)

@@ -125,3 +125,37 @@ import Testing
         ])
     }
 }
+
+/// Which reader a source gets: `--source-format` checked against the source, or what the source implies.
+@Suite struct SourceFormatTests {
+    @Test(arguments: [
+        ("export.json", nil, SourceFormat.json),
+        ("people.CSV", nil, .csv),
+        ("dir.ldf", nil, .ldif),
+        ("https://old.example/scim/v2", nil, .scim),
+        ("HTTP://127.0.0.1:8080/scim/v2/acme", nil, .scim),
+        ("https://old.example/scim/v2", "scim", .scim),
+        ("https://old.example/scim/v2", "SCIM", .scim),
+        ("export.txt", "json", .json),
+        ("export", "ldif", .ldif),
+    ] as [(String, String?, SourceFormat)])
+    func resolved(source: String, format: String?, expected: SourceFormat) throws {
+        #expect(try SourceFormat.resolve(source: source, format: format) == expected)
+    }
+
+    @Test(arguments: [
+        ("export.txt", nil, "cannot tell the format of export.txt from its extension; give --source-format"),
+        ("export.json", "xml", "the source format must be one of json, csv, ldif, scim, not xml"),
+        ("export.json", "scim", "a scim source is an http(s) URL, not export.json"),
+        ("https://old.example/scim/v2", "json", "a json source is a file; an http(s) URL is read as scim"),
+    ] as [(String, String?, String)])
+    func refused(source: String, format: String?, message: String) {
+        #expect(throws: SyncFailure(message)) { try SourceFormat.resolve(source: source, format: format) }
+    }
+
+    @Test func aSCIMEndpointIsNotAFile() {
+        #expect(throws: SyncFailure("https://old.example/scim/v2 is a SCIM endpoint: read it with SCIMSourceReader")) {
+            try SourceFormat.scim.reader(path: "https://old.example/scim/v2")
+        }
+    }
+}
