@@ -60,18 +60,34 @@ public struct SyncEngine: Sendable {
     }
 
     /// Runs one synchronisation: users as they are read, then groups. `state` is read for what the last run
-    /// sent and updated with this run's results (a dry run leaves it as it was).
+    /// sent and updated with this run's results (a dry run leaves it as it was). `progress` is called, on the
+    /// caller's task, after every record read and every outcome; it should return quickly.
     ///
     /// A source that breaks off (the reader throws) is reported as a failure; what was read is synchronised,
     /// but nothing is deactivated or deleted for being absent, and the state keeps what it knew of the rest.
-    public func run(_ reader: inout some SourceReader, state: inout SyncState) async -> SyncReport {
+    public func run(
+        _ reader: inout some SourceReader, state: inout SyncState, progress: ((SyncProgress) -> Void)? = nil
+    ) async -> SyncReport {
         let previous = state
+        let clock = ContinuousClock()
+        let start = clock.now
         var report = SyncReport()
         var next = SyncState()
         var userIDs: [String: String] = [:]
         var groupItems: [SourceItem] = []
         var seen = Set<String>()
+        var status = SyncProgress()
+        func tell() {
+            guard let progress else { return }
+            status.failed = report.failures.count
+            status.elapsed = clock.now - start
+            progress(status)
+        }
         func absorb(_ outcome: Outcome) {
+            defer {
+                status.processed += 1
+                tell()
+            }
             seen.insert(outcome.key)
             report.planned += outcome.planned
             switch outcome.result {
@@ -99,9 +115,13 @@ public struct SyncEngine: Sendable {
                 } catch {
                     report.failures.append(.init(object: "source", line: error.line ?? 0, reason: error.message))
                     sourceBrokeOff = true
+                    tell()
                     break
                 }
                 guard let entry else { break }
+                status.read += 1
+                status.fractionRead = reader.fractionRead
+                tell()
                 switch entry {
                 case .malformed(let line, let reason):
                     report.failures.append(.init(object: "line", line: line, reason: reason))
