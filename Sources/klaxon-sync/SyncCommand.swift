@@ -17,7 +17,7 @@ struct SyncCommand: AsyncParsableCommand {
         discussion: """
             Exits non-zero if any record failed; the summary and --report list each failure with its reason. \
             Progress goes to standard error: a bar redrawn in place on a terminal, a line every 10% of the source \
-            (or 10 s) otherwise.
+            (or 10 s) otherwise. With --notify-webhook, a run that failed or could not run is POSTed there as JSON.
             """
     )
 
@@ -48,6 +48,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Requests in flight at once.")
     var concurrency: Int = 8
 
+    @Option(help: "POST a JSON summary here when a run has a failure or cannot run (never tokens or phone numbers).")
+    var notifyWebhook: String?
+
     @Flag(help: "Read the target but send nothing; print the requests that would be sent.")
     var dryRun = false
 
@@ -58,6 +61,9 @@ struct SyncCommand: AsyncParsableCommand {
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else {
             throw ValidationError("--target must be an http(s) URL")
         }
+        if let notifyWebhook, !(notifyWebhook.hasPrefix("http://") || notifyWebhook.hasPrefix("https://")) {
+            throw ValidationError("--notify-webhook must be an http(s) URL")
+        }
         if let sourceFormat, SourceFormat(rawValue: sourceFormat.lowercased()) == nil {
             throw ValidationError("--source-format must be json, csv, ldif or scim")
         }
@@ -65,12 +71,22 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let outcome = try await synchronise()
-        for line in outcome.planned { print(line) }
-        print(outcome.summary)
-        if let report {
-            try Data(JSONWriter.bytes(from: outcome.json)).write(to: URL(fileURLWithPath: report), options: .atomic)
+        let started = Date()
+        var outcome: SyncReport?
+        do {
+            let result = try await synchronise()
+            outcome = result
+            for line in result.planned { print(line) }
+            print(result.summary)
+            if let report {
+                try Data(JSONWriter.bytes(from: result.json)).write(to: URL(fileURLWithPath: report), options: .atomic)
+            }
+        } catch {
+            await notify(SyncRunSummary(startedAt: started, source: source, target: target, dryRun: dryRun, report: outcome, error: "\(error)"))
+            throw error
         }
+        guard let outcome else { return }
+        await notify(SyncRunSummary(startedAt: started, source: source, target: target, dryRun: dryRun, report: outcome))
         if outcome.failed > 0 { throw ExitCode(1) }
     }
 
@@ -101,6 +117,17 @@ struct SyncCommand: AsyncParsableCommand {
             try? await client.shutdown()
             try? await sourceClient?.shutdown()
             throw error
+        }
+    }
+
+    /// Tells the webhook about a run that failed; a webhook that cannot be told is reported, and changes
+    /// nothing else.
+    private func notify(_ summary: SyncRunSummary) async {
+        guard let notifyWebhook else { return }
+        do {
+            try await WebhookNotifier(url: notifyWebhook).notifyIfFailed(summary)
+        } catch {
+            FileHandle.standardError.write(Data("klaxon-sync sync: could not notify the webhook: \(error)\n".utf8))
         }
     }
 }
