@@ -14,7 +14,9 @@ import SCIM
 public struct SCIMSourceReader: SourceReader {
     private static let endpoints: [(path: String, kind: SourceObjectKind)] = [("/Users", .user), ("/Groups", .group)]
 
+    /// The source endpoint's client; the caller shuts it down after the run.
     public let client: SCIMClient
+    /// Resources asked for per request.
     public let pageSize: Int
     /// The endpoint being read (an index into `endpoints`).
     private var endpoint = 0

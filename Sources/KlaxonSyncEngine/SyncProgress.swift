@@ -84,8 +84,11 @@ public enum ProgressRenderer {
 /// log: each time another tenth of the source has been read, and otherwise every `logEvery` (10 s), so a
 /// source that cannot tell its size, or the groups after the last user, still show progress.
 public struct ProgressThrottle: Sendable {
+    /// Drawing to a terminal (a bar redrawn in place) rather than a log.
     public let terminal: Bool
+    /// The shortest time between two draws on a terminal.
     public let redraw: Duration
+    /// The longest time between two log lines.
     public let logEvery: Duration
     private var lastDrawn: Duration?
     private var lastTenth = 0

@@ -10,6 +10,7 @@ import SCIM
 /// if summary.failed { try await WebhookNotifier(url: hook).notify(summary) }
 /// ```
 public struct SyncRunSummary: Sendable {
+    /// A new UUID per run, to tell runs apart in whatever receives the webhook.
     public var runID: String
     public var startedAt: Date
     public var finishedAt: Date
@@ -17,6 +18,7 @@ public struct SyncRunSummary: Sendable {
     public var source: String
     /// The target endpoint's URL.
     public var target: String
+    /// The run sent nothing (`--dry-run`).
     public var dryRun: Bool
     /// The run's report; nil when the run could not start.
     public var report: SyncReport?

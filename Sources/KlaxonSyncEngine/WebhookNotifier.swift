@@ -11,7 +11,9 @@ import SCIM
 /// try await notifier.notifyIfFailed(summary)
 /// ```
 public struct WebhookNotifier: Sendable {
+    /// Where the summary is posted.
     public let url: String
+    /// How long the POST may take, connecting included.
     public let timeout: Duration
 
     public init(url: String, timeout: Duration = .seconds(10)) {
