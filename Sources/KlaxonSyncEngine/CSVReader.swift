@@ -15,7 +15,9 @@ public struct CSVReader: SourceReader {
         header = names.map { $0.trimming(" \u{FEFF}") }
     }
 
-    public mutating func next() throws(SyncFailure) -> SourceEntry? {
+    public var fractionRead: Double? { lines.fractionRead }
+
+    public mutating func next() async throws(SyncFailure) -> SourceEntry? {
         while let row = readRow() {
             switch row {
             case .malformed(let line, let reason):

@@ -14,7 +14,9 @@ public struct LDIFReader: SourceReader {
         lines = try LineReader(path: path)
     }
 
-    public mutating func next() throws(SyncFailure) -> SourceEntry? {
+    public var fractionRead: Double? { lines.fractionRead }
+
+    public mutating func next() async throws(SyncFailure) -> SourceEntry? {
         var logical: [(text: String, line: Int)] = []
         // Gathers the logical lines (continuations unfolded) of the next record.
         while true {
@@ -36,7 +38,7 @@ public struct LDIFReader: SourceReader {
         guard let first = logical.first else { return nil }
         if first.text.lowercased().hasPrefix("version:") {
             logical.removeFirst()
-            if logical.isEmpty { return try next() }
+            if logical.isEmpty { return try await next() }
         }
         return parse(logical)
     }

@@ -4,9 +4,9 @@ import NIOCore
 import NIOHTTP1
 import SCIM
 
-/// A SCIM 2.0 client for one endpoint: bearer token, pooled keep-alive connections, retries on 429 (waiting
-/// the `Retry-After` seconds, up to five minutes) and on 5xx and transport errors (exponential backoff with
-/// jitter), and a timeout per attempt.
+/// A SCIM 2.0 client for one endpoint: bearer token, pooled keep-alive connections, retries on 429 and 5xx
+/// and transport errors (exponential backoff with jitter; a 429 or 503 with `Retry-After`, in seconds or as
+/// an HTTP date, waits as long as it says, up to five minutes), and a timeout per attempt.
 ///
 /// ```swift
 /// let client = SCIMClient(baseURL: "https://klaxon.example/scim/v2/acme", token: token)
@@ -83,8 +83,10 @@ public final class SCIMClient: Sendable {
                 let status = Int(response.status.code)
                 let parsed = bytes.readableBytes == 0 ? nil : try? JSONParser.parse(Array(bytes.readableBytesView), limits: .init(maxBytes: 64 << 20))
                 guard status == 429 || status >= 500 else { return Reply(status: status, body: parsed) }
-                if status == 429, let retryAfter = response.headers.first(name: "Retry-After").flatMap({ Int($0) }) {
-                    delay = .seconds(min(max(retryAfter, 0), 300))
+                if status == 429 || status == 503, let header = response.headers.first(name: "Retry-After"),
+                    let wait = Self.retryAfter(header, now: Date())
+                {
+                    delay = min(wait, .seconds(300))
                 }
                 outcome = "\(method.rawValue) \(path) answered \(status)\(parsed?["detail"]?.stringValue.map { ": \($0)" } ?? "")"
             } catch {
@@ -95,6 +97,70 @@ public final class SCIMClient: Sendable {
             }
             try? await Task.sleep(for: delay)
         }
+    }
+
+    /// The wait a `Retry-After` header asks for (RFC 9110 §10.2.3): delay-seconds, or an HTTP date (the
+    /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`
+    /// and asctime `Sun Nov  6 08:49:37 1994` forms) less `now`; a date in the past waits nothing. Nil when
+    /// the header is neither.
+    ///
+    /// ```swift
+    /// SCIMClient.retryAfter("120", now: now)                              // .seconds(120)
+    /// SCIMClient.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now: now)    // the time until then, or .zero
+    /// ```
+    public static func retryAfter(_ header: String, now: Date) -> Duration? {
+        let text = header.trimming(" \t")
+        if !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            return .seconds(Int(text) ?? Int.max)
+        }
+        guard let date = httpDate(text, now: now) else { return nil }
+        let seconds = date.timeIntervalSince(now)
+        return seconds > 0 ? .milliseconds(Int64((seconds * 1000).rounded(.up))) : .zero
+    }
+
+    /// An HTTP date in any of RFC 9110's three forms (§5.6.7); nil if `text` is none of them. A two-digit
+    /// RFC 850 year more than 50 years after `now` is taken as the century before.
+    public static func httpDate(_ text: String, now: Date) -> Date? {
+        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        let longWeekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map { $0.lowercased() }
+        var day: Int?, month: Int?, year: Int?, clock: Substring?
+        if words.count == 6, words[0].hasSuffix(","), weekdays.contains(String(words[0].dropLast())), words[5] == "gmt" {
+            // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+            guard words[1].count == 2, words[3].count == 4 else { return nil }
+            day = Int(words[1])
+            month = months.firstIndex(of: words[2]).map { $0 + 1 }
+            year = Int(words[3])
+            clock = Substring(words[4])
+        } else if words.count == 4, words[0].hasSuffix(","), longWeekdays.contains(String(words[0].dropLast())), words[3] == "gmt" {
+            // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+            let parts = words[1].split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 2, parts[2].count == 2, let short = Int(parts[2]) else { return nil }
+            day = Int(parts[0])
+            month = months.firstIndex(of: String(parts[1])).map { $0 + 1 }
+            let currentYear = CivilDate.civil(fromDays: Int((now.timeIntervalSince1970 / 86_400).rounded(.down))).year
+            var full = currentYear - currentYear % 100 + short
+            if full > currentYear + 50 { full -= 100 }
+            year = full
+            clock = Substring(words[2])
+        } else if words.count == 5, weekdays.contains(words[0]) {
+            // asctime: Sun Nov  6 08:49:37 1994
+            guard words[4].count == 4 else { return nil }
+            month = months.firstIndex(of: words[1]).map { $0 + 1 }
+            day = Int(words[2])
+            clock = Substring(words[3])
+            year = Int(words[4])
+        }
+        guard let day, let month, let year, let clock else { return nil }
+        let time = clock.split(separator: ":", omittingEmptySubsequences: false)
+        guard time.count == 3, time.allSatisfy({ $0.count == 2 }),
+            let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
+            (1...CivilDate.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
+        let days = CivilDate.days(year: year, month: month, day: day)
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 
     /// Exponential backoff with jitter, capped.
@@ -110,10 +176,13 @@ public struct SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The HTTP status the target answered, when the failure is an answer.
     public var status: Int?
+    /// The source line the failure is at, when it is a source that cannot be read on.
+    public var line: Int?
 
-    public init(_ message: String, status: Int? = nil) {
+    public init(_ message: String, status: Int? = nil, line: Int? = nil) {
         self.message = message
         self.status = status
+        self.line = line
     }
 
     public var description: String { message }

@@ -1,52 +1,76 @@
 import NIOHTTP1
 import SCIM
 
-/// Reads the users and then the groups of another SCIM 2.0 endpoint, a page at a time (`startIndex` and
-/// `count`, RFC 7644 §3.4.2.4), for a mapping whose source system is `scim`. The pages are fetched when the
-/// reader is made; records are then handed out one at a time, users first.
+/// Reads the users and then the groups of another SCIM 2.0 endpoint, for a mapping whose source system is
+/// `scim`. Pages are fetched as the records are asked for (`startIndex` and `count`, RFC 7644 §3.4.2.4), so
+/// one page is in memory at a time; a page that cannot be fetched throws ``SyncFailure``.
 ///
 /// ```swift
 /// let source = SCIMClient(baseURL: "https://old.example/scim/v2", token: sourceToken)
-/// var reader = try await SCIMSourceReader.read(from: source)
+/// var reader = SCIMSourceReader(client: source)
+/// let report = await engine.run(&reader, state: &state)
+/// try await source.shutdown()
 /// ```
 public struct SCIMSourceReader: SourceReader {
-    private var entries: [SourceEntry]
-    private var index = 0
+    private static let endpoints: [(path: String, kind: SourceObjectKind)] = [("/Users", .user), ("/Groups", .group)]
 
-    /// Fetches every user and group of the endpoint, `pageSize` at a time.
-    public static func read(from client: SCIMClient, pageSize: Int = 500) async throws(SyncFailure) -> SCIMSourceReader {
-        var entries: [SourceEntry] = []
-        for (endpoint, kind) in [("/Users", SourceObjectKind.user), ("/Groups", .group)] {
-            var startIndex = 1
-            while true {
-                let reply = try await client.send(.GET, "\(endpoint)?startIndex=\(startIndex)&count=\(max(1, pageSize))")
-                guard reply.status == 200, let body = reply.body else {
-                    throw SyncEngine.failure("GET \(client.baseURL)\(endpoint)?startIndex=\(startIndex)", reply)
+    /// The source endpoint's client; the caller shuts it down after the run.
+    public let client: SCIMClient
+    /// Resources asked for per request.
+    public let pageSize: Int
+    /// The endpoint being read (an index into `endpoints`).
+    private var endpoint = 0
+    private var page: [JSONValue] = []
+    private var indexInPage = 0
+    /// The `startIndex` of the next page of the endpoint.
+    private var startIndex = 1
+    /// The last page of the endpoint has been fetched.
+    private var lastPage = false
+    /// Records handed out so far, across both endpoints.
+    private var position = 0
+
+    /// A reader of `client`'s endpoint, `pageSize` resources a request. Nothing is fetched until ``next()``.
+    public init(client: SCIMClient, pageSize: Int = 500) {
+        self.client = client
+        self.pageSize = max(1, pageSize)
+    }
+
+    public mutating func next() async throws(SyncFailure) -> SourceEntry? {
+        while endpoint < Self.endpoints.count {
+            let (path, kind) = Self.endpoints[endpoint]
+            if indexInPage < page.count {
+                let resource = page[indexInPage]
+                indexInPage += 1
+                position += 1
+                guard let record = resource.objectValue else {
+                    return .malformed(line: position, reason: "\(path) gave \(resource.typeName), not a resource")
                 }
-                let resources = body["Resources"]?.arrayValue ?? []
-                for resource in resources {
-                    let position = startIndex + entries.count
-                    if let record = resource.objectValue {
-                        entries.append(.item(SourceItem(kind: kind, record: record, line: position)))
-                    } else {
-                        entries.append(.malformed(line: position, reason: "\(endpoint) gave \(resource.typeName), not a resource"))
-                    }
-                }
-                startIndex += resources.count
-                let total = body["totalResults"]?.intValue ?? 0
-                if resources.isEmpty || startIndex > total { break }
+                return .item(SourceItem(kind: kind, record: record, line: position))
             }
+            if lastPage {
+                endpoint += 1
+                startIndex = 1
+                lastPage = false
+                page = []
+                indexInPage = 0
+                continue
+            }
+            let query = "\(path)?startIndex=\(startIndex)&count=\(pageSize)"
+            let reply: SCIMClient.Reply
+            do {
+                reply = try await client.send(.GET, query)
+            } catch {
+                throw SyncFailure("reading \(client.baseURL): \(error.message)", status: error.status)
+            }
+            guard reply.status == 200, let body = reply.body else {
+                throw SyncEngine.failure("GET \(client.baseURL)\(query)", reply)
+            }
+            page = body["Resources"]?.arrayValue ?? []
+            indexInPage = 0
+            startIndex += page.count
+            let total = body["totalResults"]?.intValue ?? 0
+            lastPage = page.isEmpty || startIndex > total
         }
-        return SCIMSourceReader(entries: entries)
-    }
-
-    private init(entries: [SourceEntry]) {
-        self.entries = entries
-    }
-
-    public mutating func next() throws(SyncFailure) -> SourceEntry? {
-        guard index < entries.count else { return nil }
-        defer { index += 1 }
-        return entries[index]
+        return nil
     }
 }

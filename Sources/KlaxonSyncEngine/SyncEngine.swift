@@ -60,15 +60,34 @@ public struct SyncEngine: Sendable {
     }
 
     /// Runs one synchronisation: users as they are read, then groups. `state` is read for what the last run
-    /// sent and updated with this run's results (a dry run leaves it as it was).
-    public func run(_ reader: inout some SourceReader, state: inout SyncState) async -> SyncReport {
+    /// sent and updated with this run's results (a dry run leaves it as it was). `progress` is called, on the
+    /// caller's task, after every record read and every outcome; it should return quickly.
+    ///
+    /// A source that breaks off (the reader throws) is reported as a failure; what was read is synchronised,
+    /// but nothing is deactivated or deleted for being absent, and the state keeps what it knew of the rest.
+    public func run(
+        _ reader: inout some SourceReader, state: inout SyncState, progress: ((SyncProgress) -> Void)? = nil
+    ) async -> SyncReport {
         let previous = state
+        let clock = ContinuousClock()
+        let start = clock.now
         var report = SyncReport()
         var next = SyncState()
         var userIDs: [String: String] = [:]
         var groupItems: [SourceItem] = []
         var seen = Set<String>()
+        var status = SyncProgress()
+        func tell() {
+            guard let progress else { return }
+            status.failed = report.failures.count
+            status.elapsed = clock.now - start
+            progress(status)
+        }
         func absorb(_ outcome: Outcome) {
+            defer {
+                status.processed += 1
+                tell()
+            }
             seen.insert(outcome.key)
             report.planned += outcome.planned
             switch outcome.result {
@@ -86,17 +105,23 @@ public struct SyncEngine: Sendable {
                 next.entries[outcome.key] = kept
             }
         }
+        var sourceBrokeOff = false
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0
             while true {
                 let entry: SourceEntry?
-                do {
-                    entry = try reader.next()
+                do throws(SyncFailure) {
+                    entry = try await reader.next()
                 } catch {
-                    report.failures.append(.init(object: "source", line: 0, reason: "\(error)"))
+                    report.failures.append(.init(object: "source", line: error.line ?? 0, reason: error.message))
+                    sourceBrokeOff = true
+                    tell()
                     break
                 }
                 guard let entry else { break }
+                status.read += 1
+                status.fractionRead = reader.fractionRead
+                tell()
                 switch entry {
                 case .malformed(let line, let reason):
                     report.failures.append(.init(object: "line", line: line, reason: reason))
@@ -117,7 +142,7 @@ public struct SyncEngine: Sendable {
             }
             for await outcome in group { absorb(outcome) }
         }
-        if let users { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
+        if let users, !sourceBrokeOff { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
         if let groups {
             let ids = userIDs
             await withTaskGroup(of: Outcome.self) { group in
@@ -132,9 +157,14 @@ public struct SyncEngine: Sendable {
                 }
                 for await outcome in group { absorb(outcome) }
             }
-            await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb)
+            if !sourceBrokeOff { await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb) }
         } else {
             report.skipped += groupItems.count
+        }
+        if sourceBrokeOff {
+            for (key, entry) in previous.entries where next.entries[key] == nil && !seen.contains(key) {
+                next.entries[key] = entry
+            }
         }
         if !dryRun { state = next }
         return report

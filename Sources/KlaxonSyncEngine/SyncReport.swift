@@ -8,7 +8,7 @@ public struct SyncReport: Sendable, Equatable {
     public struct Failure: Sendable, Equatable {
         /// `user:<source id>`, `group:<source id>`, or `line` for a malformed row.
         public var object: String
-        /// The source line (CSV, LDIF) or position (JSON).
+        /// The source line (JSON, CSV, LDIF) or position (a SCIM source); 0 when there is none.
         public var line: Int
         public var reason: String
 

@@ -11,7 +11,9 @@ struct SyncBenchmark: AsyncParsableCommand {
         discussion: """
             Writes an export of --users users (bench-sync-<i>@contoso.com) and --groups groups of 100 members to a
             temporary folder, runs the sync engine with a fresh state file, then changes --changed of the users
-            (a new mobile number) and runs again. Start a server on an empty database first, e.g.
+            (a new mobile number) and runs again. Before that, with --stream-records, it writes an export of that
+            many users, reads it through GraphExportReader without syncing, and prints the process's peak resident
+            size, which the streaming reader keeps flat however large the file. Start a server on an empty database first, e.g.
             `klaxon-sync serve --database /tmp/bench.sqlite`, and point --url at its Endpoint URL.
             """
     )
@@ -37,6 +39,9 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "Requests in flight.")
     var concurrency: Int = 16
 
+    @Option(help: "Users in the export read first, alone, to measure the JSON reader's peak memory (0: skip).")
+    var streamRecords: Int = 1_000_000
+
     func validate() throws {
         let host = URL(string: url)?.host ?? ""
         guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") else {
@@ -55,6 +60,7 @@ struct SyncBenchmark: AsyncParsableCommand {
         let statePath = folder.appendingPathComponent("state.json").path
         let every = changed > 0 ? max(1, Int((1 / changed).rounded())) : Int.max
 
+        if streamRecords > 0 { try await measureReader(folder: folder) }
         try write(export, changedEvery: nil)
         let initial = try await timedRun(export: export, statePath: statePath)
         print("initial     \(String(format: "%7.2f", initial.seconds)) s  \(initial.report.summary)")
@@ -75,17 +81,69 @@ struct SyncBenchmark: AsyncParsableCommand {
         return ((ContinuousClock.now - start).seconds, report)
     }
 
+    /// Writes an export of `streamRecords` users a chunk at a time, reads it back through the streaming reader,
+    /// and prints the peak resident size before and after: the first measure in the process, so the peak is
+    /// the reader's.
+    private func measureReader(folder: URL) async throws {
+        let path = folder.appendingPathComponent("stream.json").path
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw ValidationError("cannot write \(path)")
+        }
+        var text = #"{"value":["#
+        for index in 0..<streamRecords {
+            text += Self.user(index, mobile: "07911 1\(String(format: "%05d", index % 100_000))")
+            text += index == streamRecords - 1 ? "]}" : ",\n"
+            if text.utf8.count >= 1 << 20 {
+                file.write(Data(text.utf8))
+                text = ""
+            }
+        }
+        file.write(Data(text.utf8))
+        try file.close()
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        let before = Self.peakResidentBytes()
+        let start = ContinuousClock.now
+        var reader = try GraphExportReader(path: path)
+        var users = 0
+        while let entry = try await reader.next() {
+            if case .item = entry { users += 1 }
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        let after = Self.peakResidentBytes()
+        try FileManager.default.removeItem(atPath: path)
+        print(
+            "reader      \(String(format: "%7.2f", seconds)) s  \(users) records from a \(size >> 20) MB export; "
+                + "peak resident size \(before >> 20) MB before reading, \(after >> 20) MB after")
+    }
+
+    /// The process's peak resident size so far, in bytes (getrusage; Linux reports KiB, macOS bytes).
+    private static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Int(usage.ru_maxrss) * 1024
+        #else
+            getrusage(RUSAGE_SELF, &usage)
+            return Int(usage.ru_maxrss)
+        #endif
+    }
+
+    /// One user of the export.
+    private static func user(_ index: Int, mobile: String) -> String {
+        #"""
+        {"id":"u-\#(index)","userPrincipalName":"bench-sync-\#(index)@contoso.com","accountEnabled":true,"displayName":"User \#(index)",\#
+        "givenName":"User","surname":"\#(index)","mail":"bench-sync-\#(index)@contoso.com","mailNickname":"bench-sync-\#(index)",\#
+        "jobTitle":"Engineer","city":"Leeds","department":"Operations","mobile":"\#(mobile)"}
+        """#
+    }
+
     /// The export; with `changedEvery`, every n-th user has a new mobile number.
     private func write(_ path: String, changedEvery: Int?) throws {
         var text = #"{"value":["#
         text.reserveCapacity(users * 400)
         for index in 0..<users {
             let mobile = changedEvery.map { index % $0 == 0 } == true ? "07700 9\(String(format: "%05d", index % 100_000))" : "07911 1\(String(format: "%05d", index % 100_000))"
-            text += #"""
-                {"id":"u-\#(index)","userPrincipalName":"bench-sync-\#(index)@contoso.com","accountEnabled":true,"displayName":"User \#(index)",\#
-                "givenName":"User","surname":"\#(index)","mail":"bench-sync-\#(index)@contoso.com","mailNickname":"bench-sync-\#(index)",\#
-                "jobTitle":"Engineer","city":"Leeds","department":"Operations","mobile":"\#(mobile)"},
-                """#
+            text += Self.user(index, mobile: mobile) + ","
         }
         for index in 0..<groups {
             let members = (0..<min(100, users)).map { #""u-\#((index * 100 + $0) % users)""# }.joined(separator: ",")

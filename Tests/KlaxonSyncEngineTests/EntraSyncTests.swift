@@ -161,3 +161,63 @@ extension EntraSyncTests {
         }
     }
 }
+
+extension EntraSyncTests {
+    /// Without a state file a renamed group is found by its externalId (Entra's objectId, the mapping's first
+    /// matching attribute) and renamed, not created a second time beside the old one.
+    @Test func renamedGroupWithoutAStateFile() async throws {
+        try await SyncTarget.run { target in
+            let users = [
+                ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds"),
+                ExportUser(id: "u-2", upn: "sam.lee@contoso.com", given: "Sam", surname: "Lee", city: "York"),
+            ]
+            var groups = [ExportGroup(id: "g-1", name: "Leeds duty managers", members: ["u-1", "u-2"])]
+            let mapping = shippedMapping("entra-id.yaml")
+            let first = try await target.sync(
+                mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json, withState: false)
+            #expect(first.failures == [])
+            #expect(first.created == 3)
+            let before = try await target.group("Leeds duty managers")
+            let members = Set(before["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? [])
+            #expect(members.count == 2)
+
+            groups[0].name = "Leeds duty managers (days)"
+            let second = try await target.sync(
+                mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json, withState: false)
+            #expect(second.failures == [])
+            #expect((second.created, second.updated, second.skipped) == (0, 1, 2))
+            #expect(try await target.all("/Groups").count == 1)
+            let after = try await target.group("Leeds duty managers (days)")
+            #expect(after["id"] == before["id"])
+            #expect(after["externalId"] == "g-1")
+            #expect(Set(after["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? []) == members)
+            #expect(!FileManager.default.fileExists(atPath: target.statePath))
+        }
+    }
+
+    /// An export that breaks off halfway is reported with its line; the users it did not get to are neither
+    /// deactivated nor forgotten, and the group it never reached is not deleted.
+    @Test func aSourceThatBreaksOffDeactivatesNobody() async throws {
+        try await SyncTarget.run { target in
+            let users = (1...3).map { ExportUser(id: "u-\($0)", upn: "user\($0)@contoso.com", given: "User", surname: "\($0)", city: "Leeds") }
+            let mapping = shippedMapping("entra-id.yaml")
+            let first = try await target.sync(
+                mapping: mapping, source: try target.file("export.json", Self.export(users, [ExportGroup(id: "g-1", name: "All", members: ["u-1", "u-2", "u-3"])])),
+                format: .json)
+            #expect(first.created == 4)
+
+            // No comma between the second and third user: the export cannot be read past line 7.
+            let broken = #"{"value":["# + users[0].json + ",\n" + users[1].json + "\n" + users[2].json + "]}"
+            let second = try await target.sync(mapping: mapping, source: try target.file("export.json", broken), format: .json)
+            #expect(second.failures.count == 1)
+            #expect(second.failures.first?.object == "source")
+            #expect(second.failures.first?.line == 7)
+            #expect(second.failures.first?.reason.hasSuffix("export.json, line 7: expected ',' or ']' after record 2") == true)
+            #expect((second.created, second.updated, second.disabled, second.deleted, second.skipped) == (0, 0, 0, 0, 2))
+            #expect(try await target.user("user3@contoso.com")["active"] == true)
+            #expect(try await target.group("All")["members"]?.arrayValue?.count == 3)
+            let state = try SyncState.load(path: target.statePath)
+            #expect(Set(state.entries.keys) == ["user:u-1", "user:u-2", "user:u-3", "group:g-1"])
+        }
+    }
+}

@@ -116,3 +116,68 @@ final class FaultLog: Sendable {
     let statuses = Mutex<[Int]>([])
     let lostOnce = Mutex<Set<String>>([])
 }
+
+extension FlakyTargetTests {
+    /// The first request is answered 429 with `Retry-After` as an HTTP date two seconds ahead; the client
+    /// waits until then (at least a second, as the date has whole seconds) before it tries again, where its
+    /// own backoff would have waited 5 ms.
+    @Test func retryAfterAnHTTPDate() async throws {
+        try await SyncTarget.run { target in
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let arrivals = Mutex<[ContinuousClock.Instant]>([])
+            let upstream = target.baseURL.replacingOccurrences(of: "/scim/v2/acme", with: "")
+            let router = Router()
+            router.on("**", method: .post) { request, _ -> Response in
+                let first = arrivals.withLock { list in
+                    list.append(.now)
+                    return list.count == 1
+                }
+                var request = request
+                let body = try await request.collectBody(upTo: 1 << 20)
+                if first {
+                    return Response(status: .tooManyRequests, headers: [HTTPField.Name("Retry-After")!: Self.imfFixdate(Date().addingTimeInterval(2))])
+                }
+                let (status, answer) = try await Self.send(request, body, to: upstream, http: http)
+                return Response(
+                    status: HTTPResponse.Status(code: status), headers: [.contentType: "application/scim+json"], body: ResponseBody(byteBuffer: answer))
+            }
+            router.on("**", method: .get) { request, _ -> Response in
+                let (status, answer) = try await Self.send(request, ByteBuffer(), to: upstream, http: http)
+                return Response(
+                    status: HTTPResponse.Status(code: status), headers: [.contentType: "application/scim+json"], body: ResponseBody(byteBuffer: answer))
+            }
+            do {
+                try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { proxyClient in
+                    let port = try #require(proxyClient.port)
+                    let client = SCIMClient(
+                        baseURL: "http://127.0.0.1:\(port)/scim/v2/acme", token: target.token, concurrency: 1,
+                        policy: .init(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(5)))
+                    let users = [EntraSyncTests.ExportUser(id: "u-1", upn: "zoe@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds")]
+                    let report = try await target.sync(
+                        mapping: shippedMapping("entra-id.yaml"), source: try target.file("export.json", EntraSyncTests.export(users, [])),
+                        format: .json, client: client)
+                    try await client.shutdown()
+                    #expect(report.failures == [])
+                    #expect(report.created == 1)
+                }
+                try await http.shutdown()
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            let seen = arrivals.withLock { $0 }
+            #expect(seen.count == 2)
+            if seen.count == 2 { #expect(seen[1] - seen[0] >= .seconds(1)) }
+            #expect(try await target.user("zoe@contoso.com")["active"] == true)
+        }
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func imfFixdate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+}

@@ -11,9 +11,9 @@ import Testing
         return path
     }
 
-    static func drain(_ reader: inout some SourceReader) throws -> [SourceEntry] {
+    static func drain(_ reader: inout some SourceReader) async throws -> [SourceEntry] {
         var entries: [SourceEntry] = []
-        while let entry = try reader.next() { entries.append(entry) }
+        while let entry = try await reader.next() { entries.append(entry) }
         return entries
     }
 
@@ -22,9 +22,9 @@ import Testing
         ("a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n", [["a": "x,y", "b": "say \"hi\""]]),
         ("a,b\n\"two\nlines\",\n\n3,4", [["a": "two\nlines"], ["a": "3", "b": "4"]]),
     ] as [(String, [JSONObject])])
-    func csvRows(text: String, expected: [JSONObject]) throws {
+    func csvRows(text: String, expected: [JSONObject]) async throws {
         var reader = try CSVReader(path: try Self.file("rows.csv", text))
-        let records = try Self.drain(&reader).compactMap { entry -> JSONObject? in
+        let records = try await Self.drain(&reader).compactMap { entry -> JSONObject? in
             if case .item(let item) = entry { return item.record }
             return nil
         }
@@ -36,9 +36,9 @@ import Testing
         ("a,b\n1,\"open\n", 2, "a quoted field is not closed"),
         ("a,b\nx\"y,2\n", 2, "a quote inside an unquoted field (column 2)"),
     ])
-    func csvMalformed(text: String, line: Int, reason: String) throws {
+    func csvMalformed(text: String, line: Int, reason: String) async throws {
         var reader = try CSVReader(path: try Self.file("bad.csv", text))
-        let entries = try Self.drain(&reader)
+        let entries = try await Self.drain(&reader)
         guard case .malformed(let badLine, let badReason)? = entries.first else {
             Issue.record("expected a malformed row, got \(entries)")
             return
@@ -47,7 +47,7 @@ import Testing
         #expect(badReason == reason)
     }
 
-    @Test func graphExportPutsUsersFirstAndReducesMembers() throws {
+    @Test func graphExportPutsUsersFirstAndReducesMembers() async throws {
         let export = #"""
             {"value":[
               {"@odata.type":"#microsoft.graph.group","id":"g-1","displayName":"Ops","members":[{"id":"u-1"},"u-2"]},
@@ -56,23 +56,22 @@ import Testing
             ]}
             """#
         var reader = try GraphExportReader(bytes: Array(export.utf8))
-        let entries = try Self.drain(&reader)
+        let entries = try await Self.drain(&reader)
         #expect(entries.count == 3)
         guard case .item(let user) = entries[0], case .malformed(let line, _) = entries[1], case .item(let group) = entries[2] else {
             Issue.record("unexpected order: \(entries)")
             return
         }
         #expect(user.kind == .user)
-        #expect(line == 3)
+        #expect(user.line == 3)
+        #expect(line == 4, "the line of the record, not its position")
         #expect(group.kind == .group)
+        #expect(group.line == 2)
         #expect(group.record["members"] == ["u-1", "u-2"])
     }
 
-    @Test func graphExportThatIsNotJSONThrows() {
-        #expect(throws: SyncFailure.self) { try GraphExportReader(bytes: Array("{nope".utf8)) }
-    }
 
-    @Test func ldifMultiValuedAndChangeRecords() throws {
+    @Test func ldifMultiValuedAndChangeRecords() async throws {
         let text = """
             dn: cn=a,dc=x
             objectClass: person
@@ -83,7 +82,7 @@ import Testing
             changetype: delete
             """
         var reader = try LDIFReader(path: try Self.file("x.ldif", text))
-        let entries = try Self.drain(&reader)
+        let entries = try await Self.drain(&reader)
         guard case .item(let item) = entries.first, case .malformed(let line, let reason) = entries.last else {
             Issue.record("unexpected: \(entries)")
             return
@@ -124,5 +123,39 @@ import Testing
             ["op": "add", "path": "members", "value": [["value": "d"]]],
             ["op": "remove", "path": #"members[value eq "b"]"#],
         ])
+    }
+}
+
+/// Which reader a source gets: `--source-format` checked against the source, or what the source implies.
+@Suite struct SourceFormatTests {
+    @Test(arguments: [
+        ("export.json", nil, SourceFormat.json),
+        ("people.CSV", nil, .csv),
+        ("dir.ldf", nil, .ldif),
+        ("https://old.example/scim/v2", nil, .scim),
+        ("HTTP://127.0.0.1:8080/scim/v2/acme", nil, .scim),
+        ("https://old.example/scim/v2", "scim", .scim),
+        ("https://old.example/scim/v2", "SCIM", .scim),
+        ("export.txt", "json", .json),
+        ("export", "ldif", .ldif),
+    ] as [(String, String?, SourceFormat)])
+    func resolved(source: String, format: String?, expected: SourceFormat) throws {
+        #expect(try SourceFormat.resolve(source: source, format: format) == expected)
+    }
+
+    @Test(arguments: [
+        ("export.txt", nil, "cannot tell the format of export.txt from its extension; give --source-format"),
+        ("export.json", "xml", "the source format must be one of json, csv, ldif, scim, not xml"),
+        ("export.json", "scim", "a scim source is an http(s) URL, not export.json"),
+        ("https://old.example/scim/v2", "json", "a json source is a file; an http(s) URL is read as scim"),
+    ] as [(String, String?, String)])
+    func refused(source: String, format: String?, message: String) {
+        #expect(throws: SyncFailure(message)) { try SourceFormat.resolve(source: source, format: format) }
+    }
+
+    @Test func aSCIMEndpointIsNotAFile() {
+        #expect(throws: SyncFailure("https://old.example/scim/v2 is a SCIM endpoint: read it with SCIMSourceReader")) {
+            try SourceFormat.scim.reader(path: "https://old.example/scim/v2")
+        }
     }
 }

@@ -1,7 +1,11 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import KlaxonSyncEngine
+import NIOCore
 import NIOHTTP1
 import SCIM
+import Synchronization
 import Testing
 
 /// One SCIM endpoint (an organisation of the server) synchronised into another, read in pages.
@@ -52,9 +56,9 @@ import Testing
             ]
             #expect(try await source.send(.POST, "/Groups", body: group).status == 201)
 
-            var reader = try await SCIMSourceReader.read(from: source, pageSize: 2)
-            try await source.shutdown()
+            var reader = SCIMSourceReader(client: source, pageSize: 2)
             let report = try await target.sync(mapping: try target.file("scim.yaml", Self.mapping), reader: &reader)
+            try await source.shutdown()
             #expect(report.failures == [])
             #expect(report.created == 6)
             #expect(try await target.user("user5@globex.com")["active"] == false)
@@ -65,4 +69,95 @@ import Testing
             #expect(Set(staff["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? []) == targetIDs)
         }
     }
+}
+
+/// The SCIM source reader against a stub endpoint that counts the pages asked for.
+@Suite struct SCIMSourceReaderTests {
+    /// Five users and one group, served `count` at a time; the groups page fails if `failGroups`.
+    static func stub(requests: RequestLog, failGroups: Bool) -> some ApplicationProtocol {
+        let router = Router()
+        @Sendable func page(_ request: Request, _ all: [JSONValue]) -> Response {
+            requests.entries.withLock { $0.append("\(request.uri.path)?\(request.uri.query ?? "")") }
+            let start = max(1, request.uri.queryParameters.get("startIndex", as: Int.self) ?? 1)
+            let count = request.uri.queryParameters.get("count", as: Int.self) ?? all.count
+            let resources = Array(all.dropFirst(start - 1).prefix(count))
+            let body: JSONValue = [
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": .integer(all.count),
+                "startIndex": .integer(start), "itemsPerPage": .integer(resources.count), "Resources": .array(resources),
+            ]
+            return Response(
+                status: .ok, headers: [.contentType: "application/scim+json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(from: body))))
+        }
+        router.get("/scim/Users") { request, _ in
+            page(request, (1...5).map { ["id": .string("s-\($0)"), "userName": .string("user\($0)")] })
+        }
+        router.get("/scim/Groups") { request, _ -> Response in
+            guard !failGroups else {
+                requests.entries.withLock { $0.append("\(request.uri.path)?\(request.uri.query ?? "")") }
+                let error: JSONValue = ["schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "500", "detail": "boom"]
+                return Response(
+                    status: .internalServerError, headers: [.contentType: "application/scim+json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(from: error))))
+            }
+            return page(request, [["id": "g-1", "displayName": "Staff"], 7])
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    @Test func pagesAreFetchedAsRecordsAreAskedFor() async throws {
+        let requests = RequestLog()
+        try await Self.stub(requests: requests, failGroups: false).test(.live) { stubClient in
+            let port = try #require(stubClient.port)
+            let client = SCIMClient(baseURL: "http://127.0.0.1:\(port)/scim", token: "t", concurrency: 1)
+            var reader = SCIMSourceReader(client: client, pageSize: 2)
+            #expect(requests.entries.withLock { $0 }.isEmpty, "nothing is fetched before the first record is asked for")
+            var seen: [String] = []
+            var pagesAfterEach: [Int] = []
+            while let entry = try await reader.next() {
+                switch entry {
+                case .item(let item): seen.append("\(item.kind.rawValue) \(item.record["id"]?.stringValue ?? "?") @\(item.line)")
+                case .malformed(let line, let reason): seen.append("malformed @\(line): \(reason)")
+                }
+                pagesAfterEach.append(requests.entries.withLock { $0.count })
+            }
+            try await client.shutdown()
+            #expect(seen == [
+                "user s-1 @1", "user s-2 @2", "user s-3 @3", "user s-4 @4", "user s-5 @5", "group g-1 @6",
+                "malformed @7: /Groups gave integer, not a resource",
+            ])
+            #expect(pagesAfterEach == [1, 1, 2, 2, 3, 4, 4], "one page in memory at a time, fetched when it is needed")
+            #expect(requests.entries.withLock { $0 } == [
+                "/scim/Users?startIndex=1&count=2", "/scim/Users?startIndex=3&count=2", "/scim/Users?startIndex=5&count=2",
+                "/scim/Groups?startIndex=1&count=2",
+            ])
+        }
+    }
+
+    @Test func aPageThatFailsStopsTheReader() async throws {
+        let requests = RequestLog()
+        try await Self.stub(requests: requests, failGroups: true).test(.live) { stubClient in
+            let port = try #require(stubClient.port)
+            let client = SCIMClient(baseURL: "http://127.0.0.1:\(port)/scim", token: "t", concurrency: 1, policy: .init(maxAttempts: 1))
+            var reader = SCIMSourceReader(client: client, pageSize: 10)
+            var users = 0
+            do {
+                while let entry = try await reader.next() {
+                    if case .item = entry { users += 1 }
+                }
+                Issue.record("the failing page was not reported")
+            } catch {
+                #expect(
+                    (error as? SyncFailure)?.message
+                        == "reading http://127.0.0.1:\(port)/scim: GET /Groups?startIndex=1&count=10 answered 500: boom (after 1 attempts)")
+            }
+            try await client.shutdown()
+            #expect(users == 5)
+        }
+    }
+}
+
+/// What a stub was asked, in order.
+final class RequestLog: Sendable {
+    let entries = Mutex<[String]>([])
 }

@@ -57,21 +57,27 @@ struct SyncTarget {
         return path
     }
 
-    /// Runs the engine over a source file with the state at `state.json`.
-    func sync(mapping: String, source: String, format: SourceFormat, dryRun: Bool = false, client: SCIMClient? = nil) async throws -> SyncReport {
+    /// Runs the engine over a source file with the state at `state.json` (none if `withState` is false).
+    func sync(
+        mapping: String, source: String, format: SourceFormat, dryRun: Bool = false, client: SCIMClient? = nil, withState: Bool = true
+    ) async throws -> SyncReport {
         var reader = try format.reader(path: source)
-        return try await sync(mapping: mapping, reader: &reader, dryRun: dryRun, client: client)
+        return try await sync(mapping: mapping, reader: &reader, dryRun: dryRun, client: client, withState: withState)
     }
 
-    /// Runs the engine over a reader with the state at `state.json`.
-    func sync(mapping: String, reader: inout some SourceReader, dryRun: Bool = false, client: SCIMClient? = nil) async throws -> SyncReport {
+    /// Runs the engine over a reader with the state at `state.json` (none if `withState` is false).
+    func sync(
+        mapping: String, reader: inout some SourceReader, dryRun: Bool = false, client: SCIMClient? = nil, withState: Bool = true
+    ) async throws -> SyncReport {
         let engine = try SyncEngine(mappingFile: mapping, client: client ?? self.client, dryRun: dryRun, concurrency: 4)
-        let statePath = folder.appendingPathComponent("state.json").path
-        var state = try SyncState.load(path: statePath)
+        var state = withState ? try SyncState.load(path: statePath) : SyncState()
         let report = await engine.run(&reader, state: &state)
-        try state.save(path: statePath)
+        if withState { try state.save(path: statePath) }
         return report
     }
+
+    /// Where ``sync(mapping:reader:dryRun:client:withState:)`` keeps the state.
+    var statePath: String { folder.appendingPathComponent("state.json").path }
 
     /// The one resource of `endpoint` whose filter matches.
     func only(_ endpoint: String, _ filter: String) async throws -> JSONValue {
