@@ -38,8 +38,8 @@ enum ResourceDiff {
     }
 
     /// Adds the members `desired` has and `existing` lacks in one `add`, and removes each extra one by
-    /// `members[value eq "…"]`.
-    static func membershipOperations(desired: [String], existing: [String]) -> [JSONValue] {
+    /// `members[value eq "…"]` unless `removing` is false (when `desired` may lack members it cannot name).
+    static func membershipOperations(desired: [String], existing: [String], removing: Bool = true) -> [JSONValue] {
         let have = Set(existing)
         let want = Set(desired)
         var operations: [JSONValue] = []
@@ -48,7 +48,7 @@ enum ResourceDiff {
         if !added.isEmpty {
             operations.append(["op": "add", "path": "members", "value": .array(added.map { ["value": .string($0)] })])
         }
-        for id in existing where !want.contains(id) {
+        for id in existing where removing && !want.contains(id) {
             operations.append(["op": "remove", "path": .string("members[value eq \(quoted(id))]")])
         }
         return operations

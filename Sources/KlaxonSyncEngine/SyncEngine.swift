@@ -74,6 +74,8 @@ public struct SyncEngine: Sendable {
         var report = SyncReport()
         var next = SyncState()
         var userIDs: [String: String] = [:]
+        /// Users that failed this run and whose target id no run has recorded.
+        var unresolvedUsers = Set<String>()
         var groupItems: [SourceItem] = []
         var seen = Set<String>()
         var status = SyncProgress()
@@ -101,8 +103,15 @@ public struct SyncEngine: Sendable {
             if let entry = outcome.entry {
                 next.entries[outcome.key] = entry
                 if outcome.kind == .user { userIDs[outcome.sourceID] = entry.targetID }
-            } else if case .failed = outcome.result, let kept = previous.entries[outcome.key] {
-                next.entries[outcome.key] = kept
+            } else if case .failed = outcome.result {
+                // A user that failed this run keeps its place in its groups: by the id the last run recorded,
+                // or, without one, by its groups not losing members this run.
+                if let kept = previous.entries[outcome.key] {
+                    next.entries[outcome.key] = kept
+                    if outcome.kind == .user { userIDs[outcome.sourceID] = kept.targetID }
+                } else if outcome.kind == .user {
+                    unresolvedUsers.insert(outcome.sourceID)
+                }
             }
         }
         var sourceBrokeOff = false
@@ -145,6 +154,7 @@ public struct SyncEngine: Sendable {
         if let users, !sourceBrokeOff { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
         if let groups {
             let ids = userIDs
+            let unresolved = unresolvedUsers
             await withTaskGroup(of: Outcome.self) { group in
                 var running = 0
                 for item in groupItems {
@@ -152,7 +162,7 @@ public struct SyncEngine: Sendable {
                         absorb(outcome)
                         running -= 1
                     }
-                    group.addTask { await self.sync(item, engine: groups, previous: previous, userIDs: ids) }
+                    group.addTask { await self.sync(item, engine: groups, previous: previous, userIDs: ids, unresolved: unresolved) }
                     running += 1
                 }
                 for await outcome in group { absorb(outcome) }
@@ -230,8 +240,11 @@ public struct SyncEngine: Sendable {
         var planned: [String] = []
     }
 
-    /// Synchronises one user or (with `userIDs`) one group.
-    private func sync(_ item: SourceItem, engine: MappingEngine, previous: SyncState, userIDs: [String: String]?) async -> Outcome {
+    /// Synchronises one user or (with `userIDs`) one group. A group with a member among `unresolved` (users that
+    /// failed and have no known target id) gains members but loses none.
+    private func sync(
+        _ item: SourceItem, engine: MappingEngine, previous: SyncState, userIDs: [String: String]?, unresolved: Set<String> = []
+    ) async -> Outcome {
         let kind = item.kind
         let endpoint = kind == .user ? "/Users" : "/Groups"
         let ownID = Self.sourceID(of: item.record)
@@ -291,7 +304,9 @@ public struct SyncEngine: Sendable {
                 if kind == .group, mapsMembers, item.record.members.contains(where: { $0.key.equalsIgnoringASCIICase("members") }) {
                     let desired = (mapped.resource["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
                     let current = (existing["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
-                    operations += ResourceDiff.membershipOperations(desired: desired, existing: current)
+                    let sourceMembers = (try engine.map(record: item.record, mode: .update).resource["members"]?.arrayValue ?? [])
+                    let missesFailedUsers = !unresolved.isEmpty && sourceMembers.contains { $0["value"]?.stringValue.map(unresolved.contains) == true }
+                    operations += ResourceDiff.membershipOperations(desired: desired, existing: current, removing: !missesFailedUsers)
                 }
             }
             guard !operations.isEmpty else { return outcome }
