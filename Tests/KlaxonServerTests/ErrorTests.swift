@@ -20,8 +20,14 @@ import Testing
             // The "Bearer Bearer <token>" that admins paste into Entra is accepted.
             let doubled = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: "Bearer Bearer \(server.acmeToken)"])
             #expect(doubled.status == 200)
-            let lowercase = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: "bearer \(server.acmeToken)"])
-            #expect(lowercase.status == 200)
+            for accepted in ["bearer \(server.acmeToken)", "BEARER  \(server.acmeToken)", "bEaReR beaRER \(server.acmeToken)"] {
+                let reply = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: accepted])
+                #expect(reply.status == 200, "\(accepted)")
+            }
+            for refused in ["Bearer \(server.acmeToken) extra", "Bearerx \(server.acmeToken)", "Bearer Bearer Bearer \(server.acmeToken)", "Beare \(server.acmeToken)"] {
+                let reply = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: refused])
+                reply.expectError(401)
+            }
         }
     }
 

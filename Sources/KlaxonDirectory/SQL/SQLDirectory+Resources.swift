@@ -174,11 +174,39 @@ extension SQLDirectory {
     }
 
     func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, lock: SQLDialect.RowLock? = nil) -> SQLFragment {
-        SQLFragment(
-            ResourceRecord.select(kind, members: kind == .group && members, dialect: dialect)
-                + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)" + (lock.map { dialect.locking($0, of: "r") } ?? ""),
-            [.integer(organisation), .text(id)])
+        let shape = SelectOneShape(dialect: dialect, kind: kind, members: kind == .group && members, lock: lock)
+        return SQLFragment(Self.selectOneText[shape] ?? shape.text, [.integer(organisation), .text(id)])
     }
+
+    /// What the text of a one-resource read depends on.
+    private struct SelectOneShape: Hashable {
+        var dialect: SQLDialect
+        var kind: ResourceKind
+        var members: Bool
+        var lock: SQLDialect.RowLock?
+
+        var text: String {
+            ResourceRecord.select(kind, members: members, dialect: dialect)
+                + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)" + (lock.map { dialect.locking($0, of: "r") } ?? "")
+        }
+    }
+
+    /// Every one-resource read's text, built once: a GET by id would otherwise spend more assembling it than
+    /// SQLite spends finding the cached statement.
+    private static let selectOneText: [SelectOneShape: String] = {
+        var texts: [SelectOneShape: String] = [:]
+        for dialect in [SQLDialect.sqlite, .postgres] {
+            for kind in ResourceKind.allCases {
+                for members in [false, true] {
+                    for lock in [nil, SQLDialect.RowLock.update, .keyShare] {
+                        let shape = SelectOneShape(dialect: dialect, kind: kind, members: members, lock: lock)
+                        texts[shape] = shape.text
+                    }
+                }
+            }
+        }
+        return texts
+    }()
 
     /// Reads a resource and locks it until the transaction ends, so that writers of one resource take turns
     /// whichever instance they run on, and each sees the version the one before it stored.
