@@ -35,7 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug (adds one line per request), info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Log lines on standard error: text (logfmt, key=value) or json (one object per line, for log shippers).")
+    var logFormat: KlaxonLogHandler.Format = .text
+
     func run() async throws {
+        let format = logFormat
+        LoggingSystem.bootstrap { label in KlaxonLogHandler(label: label, format: format) }
         let directory = try await database.open()
         let firstRun = try await FirstRun.prepare(directory)
         let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
@@ -106,3 +111,4 @@ enum FirstRun {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension KlaxonLogHandler.Format: ExpressibleByArgument {}
