@@ -59,32 +59,98 @@ import Testing
         try await pool.close()
     }
 
-    /// Transactions queued behind a slow one join its group: one that fails in the middle of the group leaves the
-    /// ones before and after it committed.
+    /// Starts `body` as a transaction that holds the writer until `release()` is called, then queues `others`
+    /// behind it one after another, so that they form one group when it is released.
+    private func group(
+        _ pool: SQLiteConnectionPool, first body: @escaping @Sendable (any SQLConnection) async throws -> Void,
+        then others: [@Sendable (any SQLConnection) async throws -> Void]
+    ) async throws -> (first: Task<Void, any Error>, others: [Task<Void, any Error>], release: @Sendable () -> Void) {
+        let (gate, opener) = AsyncStream<Void>.makeStream()
+        let first = Task {
+            try await pool.transaction { db in
+                try await body(db)
+                for await _ in gate { break }
+            }
+        }
+        var tasks: [Task<Void, any Error>] = []
+        for (index, other) in others.enumerated() {
+            tasks.append(Task { try await pool.transaction { db in try await other(db) } })
+            while pool.writer.waitingCount < index + 1 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        return (first, tasks, { opener.yield() })
+    }
+
+    /// Transactions queued behind a slow one join its group and share its commit; one that fails in the middle
+    /// of the group leaves the ones before and after it committed, and returns only once they are.
     @Test func aFailureInsideAGroupUndoesOnlyItsOwnStatements() async throws {
         let (pool, folder) = try await pool()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (gate, opener) = AsyncStream<Void>.makeStream()
-        let first = Task { try await pool.transaction { db in
-            try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (1, 'first')"))
-            for await _ in gate { break }  // holds the writer until the others queue behind it
-        } }
-        try await Task.sleep(for: .milliseconds(50))
-        let failing = Task { try await pool.transaction { db in
-            try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (2, 'failing')"))
-            try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (3, 'first')"))  // breaks v's uniqueness
-        } }
-        try await Task.sleep(for: .milliseconds(50))
-        let last = Task { try await pool.transaction { db in
-            try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (4, 'last')"))
-        } }
-        try await Task.sleep(for: .milliseconds(50))
-        opener.yield()
+        let commitsBefore = pool.writer.commitCount
+        let (first, others, release) = try await group(
+            pool, first: { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (1, 'first')")) },
+            then: [
+                { db in
+                    try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (2, 'failing')"))
+                    try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (3, 'first')"))  // breaks v's uniqueness
+                },
+                { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (4, 'last')")) },
+            ])
+        release()
+        await #expect(throws: (any Error).self) { try await others[0].value }
+        // The failure rested on the first transaction's row: by the time it is reported, that row is committed.
+        #expect(try await keys(pool).contains(1))
         try await first.value
-        await #expect(throws: (any Error).self) { try await failing.value }
-        try await last.value
+        try await others[1].value
         #expect(try await keys(pool) == [1, 4])
-        try await pool.close()
+        #expect(pool.writer.commitCount == commitsBefore + 1, "three transactions, one commit")
+    }
+
+    /// A member that ends the shared transaction (as SQLite does itself on some I/O errors) takes the group's
+    /// changes with it: every member is told, none reports success, and the writer goes on with a fresh one.
+    @Test(arguments: [true, false]) func aMemberThatEndsTheTransactionFailsTheWholeGroup(memberThrows: Bool) async throws {
+        let (pool, folder) = try await pool()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (first, others, release) = try await group(
+            pool, first: { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (1, 'first')")) },
+            then: [
+                { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (2, 'second')")) },
+                { db in
+                    try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (3, 'breaker')"))
+                    try await db.execute(SQLFragment("ROLLBACK"))
+                    if memberThrows { throw Refused() }
+                },
+                { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (4, 'after')")) },
+            ])
+        release()
+        await #expect(throws: (any Error).self) { try await first.value }
+        await #expect(throws: (any Error).self) { try await others[0].value }
+        await #expect(throws: (any Error).self) { try await others[1].value }
+        try await others[2].value
+        #expect(try await keys(pool) == [4])
+    }
+
+    /// A group holds at most `groupLimit` transactions, failed ones included.
+    @Test func aGroupHoldsAtMostTheLimit() async throws {
+        let (pool, folder) = try await pool()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let commitsBefore = pool.writer.commitCount
+        let limit = GroupCommitWriter.groupLimit
+        let (first, others, release) = try await group(
+            pool, first: { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (0, 'v0')")) },
+            then: (1..<(2 * limit)).map { index in
+                { db in
+                    try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (?, ?)", [.integer(index), .text("v\(index)")]))
+                    if index % 2 == 0 { throw Refused() }
+                }
+            })
+        release()
+        try await first.value
+        for (offset, task) in others.enumerated() {
+            let index = offset + 1
+            if index % 2 == 0 { await #expect(throws: Refused.self) { try await task.value } } else { try await task.value }
+        }
+        #expect(pool.writer.commitCount == commitsBefore + 2, "\(2 * limit) transactions in groups of \(limit)")
+        #expect(try await keys(pool) == Set([0] + (1..<(2 * limit)).filter { $0 % 2 == 1 }))
     }
 
     @Test func theSameUniqueValueFromManyConcurrentTransactionsIsWrittenOnce() async throws {
@@ -110,23 +176,29 @@ import Testing
     @Test func closingWaitsForQueuedTransactionsAndRefusesNewOnes() async throws {
         let (pool, folder) = try await pool()
         defer { try? FileManager.default.removeItem(at: folder) }
-        await withTaskGroup(of: Void.self) { group in
+        let accepted = await withTaskGroup(of: Int?.self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    try? await pool.transaction { db in
+                    let written: Void? = try? await pool.transaction { db in
                         try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (?, ?)", [.integer(index), .text("v\(index)")]))
                     }
+                    return written.map { index }
                 }
             }
-            group.addTask { try? await pool.close() }
+            group.addTask {
+                try? await pool.close()
+                return nil
+            }
+            var accepted = Set<Int>()
+            for await index in group { if let index { accepted.insert(index) } }
+            return accepted
         }
         await #expect(throws: SQLDirectoryError.self) {
             try await pool.transaction { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (99, 'late')")) }
         }
-        // Whatever was accepted before closing was committed: reopening finds exactly those rows.
+        // Whatever was accepted before closing was committed, and nothing else: reopening finds exactly those rows.
         let reopened = try await SQLiteConnectionPool.open(path: folder.appendingPathComponent("t.sqlite").path, readers: 1)
-        let stored = try await keys(reopened)
-        #expect(stored.isSubset(of: Set(0..<20)))
+        #expect(try await keys(reopened) == accepted)
         try await reopened.close()
     }
 }

@@ -12,7 +12,8 @@ protocol SQLDatabase: Sendable {
     /// instances), so `body` must not have effects outside the database.
     func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T
 
-    /// Runs `body`, whose statements are single writes that commit on their own, outside a transaction.
+    /// Runs `body`, whose statements are single writes that need no transaction of their own. PostgreSQL runs them
+    /// outside any; SQLite's single writer runs them like any other write, possibly in a group commit.
     func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T
 
     /// Waits for running work, then closes every connection. Later calls throw ``SQLDirectoryError/closed``.

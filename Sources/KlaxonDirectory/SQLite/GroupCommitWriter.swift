@@ -1,4 +1,5 @@
 import Synchronization
+import VaporCSQLite
 
 /// The one writer connection to a SQLite file, shared by write transactions that take turns on it and commit in
 /// groups.
@@ -6,10 +7,10 @@ import Synchronization
 /// SQLite allows one writer per file, so concurrent write transactions queue anyway. A transaction that finishes
 /// while others wait does not commit: it leaves the transaction open and hands the connection to the next, and
 /// the last of the group commits for all of them. A transaction that joins an open group runs under a savepoint,
-/// so one that fails rolls back only its own statements. Every caller returns only after the commit that holds its
-/// changes, so nothing is reported written before it is. A commit writes each page the group changed to the WAL
-/// once — the pages that sixteen inserts share go out once, not sixteen times — and that write is most of what a
-/// small transaction costs.
+/// so one that fails rolls back only its own statements. Every caller, failed or not, returns only after its
+/// group's commit, so nothing is reported written before it is, and no error rests on rows never committed. A
+/// commit writes each page the group changed to the WAL once — the pages that sixteen inserts share go out once,
+/// not sixteen times — and that write is most of what a small transaction costs.
 ///
 /// With no other write waiting, a transaction begins, runs and commits on its own, exactly as without grouping.
 ///
@@ -18,7 +19,8 @@ import Synchronization
 /// let id = try await writer.transaction { db in try await db.query("INSERT … RETURNING id", binds) }
 /// ```
 final class GroupCommitWriter: Sendable {
-    /// The most transactions one commit holds: bounds how long the first of a group waits for the last.
+    /// The most transactions (failed ones included) one commit holds: bounds how long the first of a group waits
+    /// for the last.
     static let groupLimit = 32
 
     /// How a member of a group learns its fate.
@@ -50,7 +52,7 @@ final class GroupCommitWriter: Sendable {
     }
 
     private enum Waiter {
-        case transaction(CheckedContinuation<Turn, Never>)
+        case transaction(CheckedContinuation<Turn?, Never>)
         /// `close()`, waiting for the connection to come back idle.
         case closer(CheckedContinuation<SQLiteConnection, Never>)
     }
@@ -62,6 +64,7 @@ final class GroupCommitWriter: Sendable {
     }
 
     private let state: Mutex<State>
+    private let commits = Atomic(0)
 
     init(_ connection: SQLiteConnection) {
         state = Mutex(State(idle: connection))
@@ -72,9 +75,10 @@ final class GroupCommitWriter: Sendable {
     func transaction<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         let turn = try await take()
         let connection = turn.connection
-        var group = turn.group
         let outcome: Result<T, any Error>
-        if group != nil {
+        let open: Group
+        if let group = turn.group {
+            open = group
             outcome = await Self.runJoined(body, on: connection)
         } else {
             do {
@@ -84,40 +88,44 @@ final class GroupCommitWriter: Sendable {
                 throw error
             }
             outcome = await Self.runFirst(body, on: connection)
-            if case .success = outcome { group = Group() }
+            guard case .success = outcome else {
+                // Alone in its transaction, which its rollback ended.
+                pass(connection)
+                return try outcome.get()
+            }
+            open = Group()
         }
-        guard let open = group else {
-            pass(connection)
-            return try outcome.get()
-        }
-        if !connection.isInTransaction {
+        guard connection.isInTransaction else {
             // SQLite rolled the whole transaction back (it does on some I/O errors): the group's changes are gone.
-            let error = outcome.failure ?? SQLiteError(code: 0, message: "the transaction was rolled back")
-            open.settle(.failure(error))
+            var lost: any Error = SQLiteError(code: SQLITE_ABORT, message: "the transaction was rolled back")
+            if case .failure(let error) = outcome { lost = error }
+            open.settle(.failure(lost))
             pass(connection)
-            return try outcome.get()
+            throw lost
         }
-        switch outcome {
-        case .success(let value):
-            let fate = await withCheckedContinuation { (member: CheckedContinuation<Outcome, Never>) in
-                var extended = open
-                extended.members.append(member)
-                if !handOver(connection, extended) { member.resume(returning: .commitIt) }
-            }
-            switch fate {
-            case .committed: return value
-            case .failed(let error): throw error
-            case .commitIt:
-                try await commit(open, on: connection)
-                return value
-            }
-        case .failure(let error):
-            if !handOver(connection, open) {
-                try? await commit(open, on: connection)
-            }
+        // A member that failed waits for the commit too: its answer (a 409, a 412) may rest on rows an earlier
+        // member wrote, which only the commit makes real.
+        let fate = await withCheckedContinuation { (member: CheckedContinuation<Outcome, Never>) in
+            var extended = open
+            extended.members.append(member)
+            if !handOver(connection, extended) { member.resume(returning: .commitIt) }
+        }
+        switch fate {
+        case .committed:
+            return try outcome.get()
+        case .failed(let error):
             throw error
+        case .commitIt:
+            try await commit(open, on: connection)
+            return try outcome.get()
         }
     }
+
+    /// How many commits this writer has made, each holding one or more transactions (for tests and diagnostics).
+    var commitCount: Int { commits.load(ordering: .relaxed) }
+
+    /// How many callers are waiting for the connection (for tests and diagnostics).
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
 
     /// Waits for running work to finish, then returns the connection for closing. Later calls throw
     /// ``SQLDirectoryError/closed``; transactions already waiting are still run.
@@ -159,8 +167,13 @@ final class GroupCommitWriter: Sendable {
             return .success(value)
         } catch {
             if connection.isInTransaction {
-                _ = try? await connection.query("ROLLBACK TO member")
-                _ = try? await connection.query("RELEASE member")
+                do {
+                    try await connection.query("ROLLBACK TO member")
+                    try await connection.query("RELEASE member")
+                } catch {
+                    // Its statements could not be undone alone: undo the whole group rather than commit them.
+                    _ = try? await connection.query("ROLLBACK")
+                }
             }
             return .failure(error)
         }
@@ -171,6 +184,7 @@ final class GroupCommitWriter: Sendable {
         let result: Result<Void, any Error>
         do {
             try await connection.query("COMMIT")
+            commits.add(1, ordering: .relaxed)
             result = .success(())
         } catch {
             _ = try? await connection.query("ROLLBACK")
@@ -184,7 +198,7 @@ final class GroupCommitWriter: Sendable {
     /// Gives the connection with its open transaction to the next waiting transaction; false if there is none or
     /// the group is full, and the caller must commit.
     private func handOver(_ connection: SQLiteConnection, _ group: Group) -> Bool {
-        let next: CheckedContinuation<Turn, Never>? = state.withLock { state in
+        let next: CheckedContinuation<Turn?, Never>? = state.withLock { state in
             guard group.members.count < Self.groupLimit, case .transaction(let next)? = state.waiters.first else { return nil }
             state.waiters.removeFirst()
             return next
@@ -209,42 +223,31 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    private enum Take {
-        case ready(SQLiteConnection)
-        case wait
-        case closed
-    }
-
     private func take() async throws -> Turn {
-        let attempt: Take = state.withLock { state in
-            if state.closing { return .closed }
-            guard let connection = state.idle else { return .wait }
-            state.idle = nil
-            return .ready(connection)
-        }
-        switch attempt {
-        case .ready(let connection): return Turn(connection: connection, group: nil)
-        case .closed: throw SQLDirectoryError.closed
-        case .wait:
-            return await withCheckedContinuation { continuation in
-                let handed: SQLiteConnection? = state.withLock { state in
-                    // The connection may have come back between the first look and now.
-                    if let connection = state.idle {
-                        state.idle = nil
-                        return connection
-                    }
-                    state.waiters.append(.transaction(continuation))
-                    return nil
-                }
-                if let handed { continuation.resume(returning: Turn(connection: handed, group: nil)) }
+        let turn: Turn?
+        if let ready = claim(orQueue: nil) {
+            turn = ready
+        } else {
+            turn = await withCheckedContinuation { continuation in
+                // The connection may have come back, or closing begun, since the first look.
+                if let ready = claim(orQueue: continuation) { continuation.resume(returning: ready) }
             }
         }
+        guard let turn else { throw SQLDirectoryError.closed }
+        return turn
     }
-}
 
-extension Result {
-    fileprivate var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
+    /// The idle connection (a turn), `.some(nil)` once closing has begun, or nil when the caller must wait, in
+    /// which case `continuation` (if given) is queued under the same lock that checked for closing.
+    private func claim(orQueue continuation: CheckedContinuation<Turn?, Never>?) -> Turn?? {
+        state.withLock { state in
+            if state.closing { return .some(nil) }
+            if let connection = state.idle {
+                state.idle = nil
+                return Turn(connection: connection, group: nil)
+            }
+            if let continuation { state.waiters.append(.transaction(continuation)) }
+            return nil
+        }
     }
 }

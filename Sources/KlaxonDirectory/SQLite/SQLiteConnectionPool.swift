@@ -15,7 +15,7 @@ import Synchronization
 final class SQLiteConnectionPool: SQLDatabase {
     var dialect: SQLDialect { .sqlite }
 
-    private let writer: GroupCommitWriter
+    let writer: GroupCommitWriter
     private let readers: ConnectionQueue
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
