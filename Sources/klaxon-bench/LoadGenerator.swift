@@ -19,6 +19,7 @@ import Synchronization
 /// ```
 struct LoadGenerator: Sendable {
     struct Result: Sendable {
+        /// Requests answered with a 2xx status; `latencies` holds one figure for each.
         var requests: Int
         var failures: Int
         var seconds: Double
@@ -28,8 +29,9 @@ struct LoadGenerator: Sendable {
 
         func percentile(_ p: Double) -> Double {
             guard !latencies.isEmpty else { return .nan }
+            // Nearest rank: the smallest latency that at least a share p of the requests did not exceed.
             let sorted = latencies.sorted()
-            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+            return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
         }
     }
 
@@ -65,6 +67,7 @@ struct LoadGenerator: Sendable {
 
     /// Connections go to `bases` in turn, so requests spread evenly over several instances.
     init(bases: [String], token: String?, concurrency: Int) throws {
+        guard !bases.isEmpty else { throw LoadGeneratorError("no base URL to send requests to") }
         self.targets = try bases.map(Target.init(url:))
         self.token = token
         self.concurrency = concurrency
@@ -93,21 +96,25 @@ struct LoadGenerator: Sendable {
         let plan = Plan(counter: Counter(), limit: 1, deadline: .distantFuture, next: { _ in call }, token: token, keepBody: true)
         let tally = try await Self.connect(targets[0], plan)
         guard let answer = tally.lastAnswer else {
-            throw LoadGeneratorError("\(call.method) \(call.path): the connection closed before an answer")
+            throw LoadGeneratorError("\(call.method) \(call.path): no answer (\(tally.error.map { "\($0)" } ?? "the connection closed"))")
         }
         return answer
     }
 
     /// One worker: a connection that sends calls until the plan is done, reconnecting if the server closes it.
+    /// A server that refuses three connections in a row ends the worker (its calls would all fail alike).
     private static func drive(_ target: Target, _ plan: Plan) async -> Tally {
         var total = Tally()
+        var refusals = 0
         while !plan.isOver {
             do {
                 total.merge(try await connect(target, plan))
+                refusals = 0
             } catch {
-                // Nothing listens: this worker's calls would all fail the same way.
                 total.failures += 1
-                break
+                refusals += 1
+                if refusals == 3 { break }
+                try? await Task.sleep(for: .milliseconds(50))
             }
         }
         return total
@@ -116,18 +123,30 @@ struct LoadGenerator: Sendable {
     private static func connect(_ target: Target, _ plan: Plan) async throws -> Tally {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let finished = loop.makePromise(of: Tally.self)
-        _ = try await ClientBootstrap(group: loop)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ConnectionDriver(target: target, plan: plan, finished: finished))
+        do {
+            _ = try await ClientBootstrap(group: loop)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: LoadGenerator.answerTimeout))
+                        try channel.pipeline.syncOperations.addHandler(ConnectionDriver(target: target, plan: plan, finished: finished))
+                    }
                 }
-            }
-            .connect(host: target.host, port: target.port)
-            .get()
+                .connect(host: target.host, port: target.port)
+                .get()
+        } catch {
+            finished.fail(error)
+            throw error
+        }
         return try await finished.futureResult.get()
     }
+}
+
+extension LoadGenerator {
+    /// How long a request may wait for its answer before its connection is closed and it counts as failed.
+    static let answerTimeout = TimeAmount.seconds(30)
 }
 
 struct LoadGeneratorError: Error, CustomStringConvertible {
@@ -159,16 +178,20 @@ private struct Tally: Sendable {
     var latencies: [Double] = []
     var failures = 0
     var lastAnswer: (status: Int, body: ByteBuffer)?
+    /// The first error the connection met.
+    var error: (any Error)?
 
     mutating func merge(_ other: Tally) {
         latencies += other.latencies
         failures += other.failures
         lastAnswer = other.lastAnswer ?? lastAnswer
+        error = error ?? other.error
     }
 }
 
 /// Drives one connection on its event loop: sends a call, reads the whole answer, notes its latency, sends the
-/// next; closes the connection when the plan is over and hands its tally to `finished`.
+/// next; closes the connection when the plan is over, when the server says it will close it, or when an answer
+/// takes longer than ``LoadGenerator/answerTimeout``, and hands its tally to `finished`.
 private final class ConnectionDriver: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -179,6 +202,7 @@ private final class ConnectionDriver: ChannelInboundHandler {
     private var tally = Tally()
     private var sentAt = NIODeadline.now()
     private var status = 0
+    private var keepAlive = true
     private var body: ByteBuffer?
     private var inFlight = false
     private var done = false
@@ -197,6 +221,7 @@ private final class ConnectionDriver: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             status = Int(head.status.code)
+            keepAlive = head.isKeepAlive
         case .body(var part):
             if plan.keepBody {
                 body.setOrWriteBuffer(&part)
@@ -210,7 +235,13 @@ private final class ConnectionDriver: ChannelInboundHandler {
             }
             if plan.keepBody { tally.lastAnswer = (status, body ?? ByteBuffer()) }
             body = nil
-            sendNext(context)
+            if keepAlive {
+                sendNext(context)
+            } else {
+                // The server closes this connection: the worker reconnects rather than send into it.
+                finish()
+                context.close(promise: nil)
+            }
         }
     }
 
@@ -220,7 +251,17 @@ private final class ConnectionDriver: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        tally.error = tally.error ?? error
         context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, inFlight {
+            tally.error = tally.error ?? LoadGeneratorError("no answer within \(LoadGenerator.answerTimeout)")
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     private func sendNext(_ context: ChannelHandlerContext) {
@@ -230,7 +271,8 @@ private final class ConnectionDriver: ChannelInboundHandler {
             return
         }
         let call = plan.next(index)
-        var head = HTTPRequestHead(version: .http1_1, method: call.method, uri: target.basePath + call.path)
+        let uri = target.basePath + call.path
+        var head = HTTPRequestHead(version: .http1_1, method: call.method, uri: uri.isEmpty ? "/" : uri)
         head.headers.add(name: "Host", value: target.hostHeader)
         if let token = plan.token { head.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let payload = call.body.map { ByteBuffer(string: $0) }

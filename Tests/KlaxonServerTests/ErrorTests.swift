@@ -20,7 +20,7 @@ import Testing
             // The "Bearer Bearer <token>" that admins paste into Entra is accepted.
             let doubled = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: "Bearer Bearer \(server.acmeToken)"])
             #expect(doubled.status == 200)
-            for accepted in ["bearer \(server.acmeToken)", "BEARER  \(server.acmeToken)", "bEaReR beaRER \(server.acmeToken)"] {
+            for accepted in ["bearer \(server.acmeToken)", "BEARER  \(server.acmeToken)", "bEaReR beaRER \(server.acmeToken)", "Bearer Bearer \(server.acmeToken)  "] {
                 let reply = try await server.raw(.get, "/scim/v2/acme/Users", headers: [.authorization: accepted])
                 #expect(reply.status == 200, "\(accepted)")
             }

@@ -10,7 +10,9 @@ enum ResourceIdentifier {
     /// A new id, e.g. `019a6f0c-8e2b-7c41-9d3e-5b7f0a1c2d3e`.
     static func make(at date: Date = Date()) -> String {
         var generator = SystemRandomNumberGenerator()
-        return make(milliseconds: UInt64(max(0, date.timeIntervalSince1970 * 1000)), random: generator.next(), generator.next())
+        // 48 bits of milliseconds reach the year 10889; times outside 1970…10889 are clamped to that range.
+        let milliseconds = min(Double((1 << 48) - 1), max(0, date.timeIntervalSince1970 * 1000))
+        return make(milliseconds: UInt64(milliseconds), random: generator.next(), generator.next())
     }
 
     /// The id for a time in milliseconds since 1970 and 128 random bits (of which 74 are used).
@@ -31,7 +33,7 @@ enum ResourceIdentifier {
         var text: [UInt8] = []
         text.reserveCapacity(36)
         for (index, byte) in bytes.enumerated() {
-            if [4, 6, 8, 10].contains(index) { text.append(UInt8(ascii: "-")) }
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
             text.append(hex[Int(byte >> 4)])
             text.append(hex[Int(byte & 0x0F)])
         }

@@ -49,7 +49,7 @@ struct TokenAuthMiddleware: RouterMiddleware {
         guard let header else { return nil }
         // Split on bytes: this runs on every request, and Character-wise splitting and lower-casing cost more
         // than the rest of authentication.
-        var words = header.utf8.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: true)
+        var words = header.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
         guard words.count >= 2, isBearer(words[0]) else { return nil }
         words.removeFirst()
         if words.count == 2, isBearer(words[0]) { words.removeFirst() }
