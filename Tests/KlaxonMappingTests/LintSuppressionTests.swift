@@ -69,10 +69,13 @@ import Testing
         #expect(Self.summary(Self.lint(text)) == ["KSL020@11", "KSL012@12(s)"])
     }
 
-    @Test func aHashInsideAQuotedValueIsNotADirective() {
-        let text = LintFixture.users(
+    @Test func aHashInsideAQuotedOrBlockValueIsNotADirective() {
+        let quoted = LintFixture.users(
             "- { target: nickName, type: constant, value: \"x # klaxon-lint disable-file\" }", Self.badType())
-        #expect(Self.summary(Self.lint(text)) == ["KSL012@12"])
+        #expect(Self.summary(Self.lint(quoted)) == ["KSL012@12"])
+        let block = LintFixture.users(
+            "- target: nickName", "  type: constant", "  value: |", "    # klaxon-lint disable-file", Self.badType())
+        #expect(Self.summary(Self.lint(block)) == ["KSL012@15"])
     }
 
     // MARK: Regions and files

@@ -122,6 +122,8 @@ public struct LintReport: Sendable {
         ]
     }
 
+    // MARK: SARIF
+
     /// Every diagnostic, suppressed or not, in the order the files were linted, then line and column.
     private var allInFileOrder: [Diagnostic] {
         func rank(_ diagnostic: Diagnostic) -> Int { files.firstIndex(of: diagnostic.file) ?? files.count }
@@ -130,8 +132,6 @@ public struct LintReport: Sendable {
                 < (rank(rhs.element), rhs.element.location.line, rhs.element.location.column, rhs.offset)
         }.map(\.element)
     }
-
-    // MARK: SARIF
 
     private static func level(_ severity: Diagnostic.Severity) -> JSONValue {
         switch severity {
