@@ -15,9 +15,14 @@ struct LintCommand: AsyncParsableCommand {
             and a 'did you mean' where a name is close to a known one. Exit status: 0 clean (warnings allowed unless
             --strict), 1 problems found, 2 unreadable input or a bad option.
 
+            A '# klaxon-lint disable-next-line KSL012' comment suppresses the next line's problems (also 'disable' …
+            'enable' for a region and 'disable-file'; no rule ids means every rule). Suppressed problems are not shown
+            and do not fail the lint; JSON and SARIF keep them, marked suppressed.
+
             Examples:
               klaxon-sync lint                                  # every file in Mappings/
               klaxon-sync lint Mappings/entra-id.yaml --format sarif > lint.sarif
+              klaxon-sync lint --format github                  # annotations in a GitHub Actions job
               klaxon-sync lint --schemas http://127.0.0.1:8080/scim/v2/default --token "$TOKEN"
             """
     )
@@ -25,7 +30,7 @@ struct LintCommand: AsyncParsableCommand {
     @Argument(help: "Mapping files or folders (default: Mappings).")
     var paths: [String] = []
 
-    @Option(help: "Output format: text, json or sarif.")
+    @Option(help: "Output format: text, json, sarif or github (Actions workflow commands).")
     var format: LintFormat = .text
 
     @Flag(help: "Treat warnings as errors.")

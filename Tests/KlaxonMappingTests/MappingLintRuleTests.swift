@@ -259,6 +259,18 @@ enum LintFixture {
             line: 12, column: 64,
             good: LintFixture.clean + "examples:\n  - { name: one, source: { userPrincipalName: a@b.c }, expect: { userName: a@b.c } }\n",
             label: "an example expecting another value"),
+        // KSL080 invalid-suppression
+        RuleCase(
+            rule: .invalidSuppression,
+            bad: LintFixture.users("# klaxon-lint disable-next-line KSL12", "- { target: title, type: direct, source: jobTitle }"),
+            line: 11, column: 39, good: LintFixture.users("- { target: title, type: direct, source: jobTitle }"),
+            label: "an unknown rule id"),
+        // KSL081 unused-suppression
+        RuleCase(
+            rule: .unusedSuppression,
+            bad: LintFixture.users("# klaxon-lint disable-next-line KSL012", "- { target: title, type: direct, source: jobTitle }"),
+            line: 11, column: 39, good: LintFixture.users("- { target: title, type: direct, source: jobTitle }"),
+            label: "a directive that suppresses nothing"),
     ]
 
     @Test(arguments: cases)

@@ -60,6 +60,20 @@ public struct Diagnostic: Sendable, Hashable {
     public var suggestion: String?
     /// The offending line of the file, for a caret display.
     public var sourceLine: String?
+    /// The `# klaxon-lint` directive that suppresses this problem; nil while it counts.
+    public var suppression: Suppression?
+
+    /// A `# klaxon-lint disable…` comment that covers a diagnostic: where it is, and the reason given
+    /// after `--`, if any.
+    public struct Suppression: Sendable, Hashable {
+        public var location: FileLocation
+        public var justification: String?
+
+        public init(location: FileLocation, justification: String? = nil) {
+            self.location = location
+            self.justification = justification
+        }
+    }
 
     public init(
         file: String, location: FileLocation, rule: LintRule, message: String, path: String = "",

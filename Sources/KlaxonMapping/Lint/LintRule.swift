@@ -34,6 +34,8 @@ public enum LintRule: String, Sendable, Hashable, CaseIterable {
     case scopeClause = "KSL050"
     case defaultCreateOnly = "KSL060"
     case failingExample = "KSL070"
+    case invalidSuppression = "KSL080"
+    case unusedSuppression = "KSL081"
 
     /// The rule with this id (`KSL020`, either case), if there is one.
     public init?(id: String) {
@@ -73,13 +75,15 @@ public enum LintRule: String, Sendable, Hashable, CaseIterable {
         case .scopeClause: return "scope-clause"
         case .defaultCreateOnly: return "default-create-only"
         case .failingExample: return "failing-example"
+        case .invalidSuppression: return "invalid-suppression"
+        case .unusedSuppression: return "unused-suppression"
         }
     }
 
     /// The severity the rule reports with.
     public var severity: Diagnostic.Severity {
         switch self {
-        case .ambiguousScalar, .entraCompatibility, .volatileOnUpdate: return .warning
+        case .ambiguousScalar, .entraCompatibility, .volatileOnUpdate, .invalidSuppression, .unusedSuppression: return .warning
         case .defaultCreateOnly: return .info
         default: return .error
         }
@@ -115,6 +119,18 @@ public enum LintRule: String, Sendable, Hashable, CaseIterable {
         case .scopeClause: return "Scoping clauses give each operator the value it needs, on a single-valued attribute."
         case .defaultCreateOnly: return "A short-form default on an always-applied mapping is only used when objects are created."
         case .failingExample: return "The file's examples produce the targets they expect."
+        case .invalidSuppression: return "# klaxon-lint directives use a known action and name known rules that can be suppressed."
+        case .unusedSuppression: return "Every # klaxon-lint suppression suppresses a problem."
+        }
+    }
+
+    /// False for the rules a `# klaxon-lint` directive cannot turn off: those that stop the file being read
+    /// at all (syntax, duplicate keys, anchors, limits) and those about the directives themselves.
+    public var isSuppressible: Bool {
+        switch self {
+        case .yamlSyntax, .duplicateKey, .noAnchorsOrAliases, .inputLimits, .invalidSuppression, .unusedSuppression:
+            return false
+        default: return true
         }
     }
 }

@@ -7,8 +7,10 @@ public enum LintFormat: String, Sendable, Hashable, CaseIterable {
     case text
     /// One JSON document with a summary and every diagnostic.
     case json
-    /// SARIF 2.1.0, for code-scanning tools.
+    /// SARIF 2.1.0, for code-scanning tools; suppressed problems are results with `suppressions`.
     case sarif
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=KSL012::message`), one a problem.
+    case github
 }
 
 /// What the linter checks against and how strict it is.
@@ -57,7 +59,13 @@ public enum MappingLinter {
                 do {
                     let contents = try MappingFileReader.read(contentsOf: file, limits: options.limits)
                     report.files.append(file)
-                    report.diagnostics += lint(contents, options: options)
+                    for diagnostic in lint(contents, options: options) {
+                        if diagnostic.suppression == nil {
+                            report.diagnostics.append(diagnostic)
+                        } else {
+                            report.suppressed.append(diagnostic)
+                        }
+                    }
                 } catch {
                     report.unreadable.append(error.message)
                 }
@@ -66,21 +74,32 @@ public enum MappingLinter {
         return report
     }
 
-    /// Lints mapping-file text; `file` names it in the diagnostics.
+    /// Lints mapping-file text; `file` names it in the diagnostics. Those a `# klaxon-lint` directive
+    /// suppresses are included, with their ``Diagnostic/suppression`` set.
     public static func lint(text: String, file: String, options: LintOptions = LintOptions()) -> [Diagnostic] {
         lint(MappingFileReader.read(text: text, file: file, limits: options.limits), options: options)
     }
 
     static func lint(_ contents: MappingFileContents, options: LintOptions) -> [Diagnostic] {
-        guard let mappingSet = contents.mappingSet else { return contents.diagnostics }
+        var suppressions = LintSuppressions(source: contents.source, maxDepth: options.limits.maxDepth)
+        guard let mappingSet = contents.mappingSet else {
+            // The file could not be read, so most checks did not run: no suppression can be called unused.
+            return sorted(suppressions.apply(to: contents.diagnostics, checked: { _ in false }))
+        }
         var compiler = MappingCompiler(
             mappingSet: mappingSet, source: contents.source, transformers: options.transformers, schemas: options.schemas)
         let compiled = compiler.compileAll()
         var collector = compiler.collector
-        if !collector.hasErrors, !contents.diagnostics.contains(where: { $0.severity == .error }) {
+        let examplesRan = !collector.hasErrors && !contents.diagnostics.contains(where: { $0.severity == .error })
+        if examplesRan {
             ExampleRunner.run(mappingSet, compiled: compiled, into: &collector)
         }
-        return (contents.diagnostics + collector.finished()).sorted { lhs, rhs in
+        let found = contents.diagnostics + collector.finished()
+        return sorted(suppressions.apply(to: found, checked: { examplesRan || $0 != .failingExample }))
+    }
+
+    private static func sorted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.sorted { lhs, rhs in
             lhs.location == rhs.location ? lhs.rule.rawValue < rhs.rule.rawValue : lhs.location < rhs.location
         }
     }

@@ -5,7 +5,8 @@
 ///
 /// It tracks just enough of YAML's lexical structure for that: quoted, plain and block scalars, comments,
 /// flow brackets, and the indentation of block mappings and sequences. It never builds values. Aliases and
-/// anchors are reported at their own position (Yams gives an alias the anchor's mark).
+/// anchors are reported at their own position (Yams gives an alias the anchor's mark). It also keeps the
+/// comments it passes, for the linter's `# klaxon-lint` suppression directives (Yams drops comments).
 struct YAMLPrescan {
     struct AnchorOrAlias: Equatable {
         var isAlias: Bool
@@ -19,7 +20,16 @@ struct YAMLPrescan {
         var first: FileLocation
     }
 
+    /// A `#` comment: where its `#` is, its text after the `#`, and whether it is alone on its line.
+    struct Comment: Equatable {
+        var location: FileLocation
+        var text: String
+        var isWholeLine: Bool
+    }
+
     private(set) var anchorsAndAliases: [AnchorOrAlias] = []
+    /// The comments outside scalars, in file order (up to where scanning stopped).
+    private(set) var comments: [Comment] = []
     /// Where nesting first went deeper than the limit; scanning stops there.
     private(set) var tooDeep: FileLocation?
     /// Repeated keys of block mappings, each at its repetition.
@@ -70,6 +80,9 @@ struct YAMLPrescan {
             }
             blockScalarParentIndent = nil
         }
+        if !blank, bytes[firstContent] == Byte.hash {
+            recordComment(at: firstContent, lineEnd: lineEnd, isWholeLine: true)
+        }
         if blank || bytes[firstContent] == Byte.hash {
             nextLine(from: lineEnd)
             return
@@ -110,13 +123,19 @@ struct YAMLPrescan {
         // True while the next token is the first block-structural one of the line (or follows `- ` / `? `), so
         // that a key or dash there opens or continues a block collection at its column.
         var blockToken = flowDepth == 0
+        let firstLine = line
+        var sawToken = false
         while index < bytes.count, bytes[index] != Byte.newline, tooDeep == nil {
             let byte = bytes[index]
             if byte == Byte.space || byte == Byte.tab || byte == Byte.cr {
                 index += 1
                 continue
             }
-            if byte == Byte.hash { return }
+            if byte == Byte.hash {
+                recordComment(at: index, lineEnd: endOfLine(from: index), isWholeLine: !sawToken && line == firstLine)
+                return
+            }
+            sawToken = true
             let start = index
             let column = self.column(of: start)
             switch byte {
@@ -226,6 +245,16 @@ struct YAMLPrescan {
         while position < bytes.count, bytes[position] == Byte.space || bytes[position] == Byte.tab { position += 1 }
         guard position < bytes.count, bytes[position] == Byte.colon else { return false }
         return flowDepth > 0 || isIndicator(at: position)
+    }
+
+    private mutating func recordComment(at position: Int, lineEnd: Int, isWholeLine: Bool) {
+        var end = lineEnd
+        if end > position, bytes[end - 1] == Byte.cr { end -= 1 }
+        comments.append(
+            Comment(
+                location: FileLocation(line: line, column: column(of: position)),
+                text: String(decoding: bytes[(position + 1)..<max(position + 1, end)], as: UTF8.self),
+                isWholeLine: isWholeLine))
     }
 
     // MARK: Block structure
