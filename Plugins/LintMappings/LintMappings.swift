@@ -1,7 +1,7 @@
 import Foundation
 import PackagePlugin
 
-/// `swift package lint-mappings [--format text|json|sarif] [PATH…]`: lints the package's mapping files
+/// `swift package lint-mappings [--format text|json|sarif|github] [PATH…]`: lints the package's mapping files
 /// (`Mappings/` unless paths are given) with `klaxon-sync lint`, the same linter the command line runs, and
 /// fails with its exit code (1 for errors, 2 for unreadable input).
 @main

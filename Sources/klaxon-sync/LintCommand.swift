@@ -53,7 +53,9 @@ struct LintCommand: AsyncParsableCommand {
             }
         }
         let report = MappingLinter.lint(paths: paths.isEmpty ? ["Mappings"] : paths, format: format, options: options)
-        print(report.output, terminator: report.output.hasSuffix("\n") ? "" : "\n")
+        if !report.output.isEmpty {
+            print(report.output, terminator: report.output.hasSuffix("\n") ? "" : "\n")
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
