@@ -79,6 +79,14 @@ public protocol Directory: Sendable {
     func recordActivity(_ entries: [ActivityEntry]) async throws
     /// The most recent entries, newest first.
     func recentActivity(in organisation: Organisation.ID, limit: Int) async throws -> [ActivityEntry]
+    /// Removes the organisation's entries recorded before `cutoff` and returns how many went. Works in bounded
+    /// batches, each its own transaction, so that a large backlog never holds the writer for long; if it fails
+    /// part-way, the batches already removed stay removed.
+    ///
+    /// ```swift
+    /// let removed = try await directory.pruneActivity(in: acme.id, before: Date().addingTimeInterval(-30 * 86_400))
+    /// ```
+    func pruneActivity(in organisation: Organisation.ID, before cutoff: Date) async throws -> Int
 
     // MARK: Profiles
 
