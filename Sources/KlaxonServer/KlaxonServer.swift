@@ -28,6 +28,8 @@ public enum KlaxonServer {
         router.add(middleware: MetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
+        let admin = AdminRoutes(directory: directory, profiles: profiles, configuration: configuration)
+        router.add(middleware: admin.notFoundMiddleware)
         router.get("healthz") { _, _ in
             SCIMResponse.json(200, ["status": "ok"])
         }
@@ -38,7 +40,7 @@ public enum KlaxonServer {
         }
         SCIMRoutes(service: service, activity: activity, configuration: configuration)
             .register(on: router, auth: TokenAuthMiddleware(directory: directory, cacheTTL: configuration.tokenCacheTTL))
-        AdminRoutes(directory: directory, profiles: profiles, configuration: configuration).register(on: router)
+        admin.register(on: router)
         // Services stop in reverse order: the activity log is pruned and flushed before the directory closes.
         var services: [any Service] = [DirectoryCloser(directory: directory), activity]
         if configuration.activityRetentionDays > 0 {
