@@ -29,6 +29,8 @@ public protocol Directory: Sendable {
     func tokens(in organisation: Organisation.ID) async throws -> [TokenRecord]
     /// Revokes a token; false if the organisation has no such token.
     func revokeToken(_ id: TokenRecord.ID, in organisation: Organisation.ID) async throws -> Bool
+    /// Changes a token's label (its secret stays the same); false if the organisation has no such token.
+    func renameToken(_ id: TokenRecord.ID, to label: String, in organisation: Organisation.ID) async throws -> Bool
     /// The organisation and token a secret belongs to, or nil. Compares hashes in constant time and records the
     /// token's last use.
     func authenticate(secret: String) async throws -> (Organisation, TokenRecord)?

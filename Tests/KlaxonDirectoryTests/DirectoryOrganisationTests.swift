@@ -101,6 +101,34 @@ import SCIM
     }
 
     @Test(arguments: TestBackend.available)
+    func renamesTokensOfItsOwnOrganisationOnly(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
+            let globex = try await directory.createOrganisation(slug: "globex", name: "Globex")
+            let issued = try await directory.issueToken(in: acme.id, label: "Entra ID")
+            let theirs = try await directory.issueToken(in: globex.id, label: "Okta")
+
+            #expect(try await directory.renameToken(issued.record.id, to: "Entra ID production", in: acme.id))
+            var expected = issued.record
+            expected.label = "Entra ID production"
+            #expect(try await directory.tokens(in: acme.id) == [expected])
+            // The secret still works, and the label it authenticates with is the new one.
+            #expect(try await directory.authenticate(secret: issued.secret)?.1.label == "Entra ID production")
+
+            // Globex's token 1 has the same id as Acme's: renaming through Acme never reaches it.
+            #expect(theirs.record.id == issued.record.id)
+            #expect(try await directory.renameToken(99, to: "x", in: acme.id) == false)
+            #expect(try await directory.renameToken(issued.record.id, to: "x", in: 999) == false)
+            #expect(try await directory.tokens(in: globex.id).map(\.label) == ["Okta"])
+
+            // Revoked tokens keep their label until renamed, and can be renamed.
+            #expect(try await directory.revokeToken(issued.record.id, in: acme.id))
+            #expect(try await directory.renameToken(issued.record.id, to: "", in: acme.id))
+            #expect(try await directory.tokens(in: acme.id).map(\.label) == [""])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func keepsRecentActivityNewestFirst(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")

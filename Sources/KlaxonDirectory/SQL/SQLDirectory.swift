@@ -182,6 +182,16 @@ public final class SQLDirectory: Directory {
         }
     }
 
+    public func renameToken(_ id: TokenRecord.ID, to label: String, in organisation: Organisation.ID) async throws -> Bool {
+        try await database.autocommit { db in
+            try await !db.rows(
+                SQLFragment(
+                    "UPDATE tokens SET label = ? WHERE org_id = ? AND id = ? RETURNING id",
+                    [.text(label), .integer(Int(organisation)), .integer(Int(id))])
+            ).isEmpty
+        }
+    }
+
     public func authenticate(secret: String) async throws -> (Organisation, TokenRecord)? {
         let hash = TokenHasher.hash(secret)
         let rows = try await database.read { db in
