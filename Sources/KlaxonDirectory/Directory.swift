@@ -29,6 +29,8 @@ public protocol Directory: Sendable {
     func tokens(in organisation: Organisation.ID) async throws -> [TokenRecord]
     /// Revokes a token; false if the organisation has no such token.
     func revokeToken(_ id: TokenRecord.ID, in organisation: Organisation.ID) async throws -> Bool
+    /// Changes a token's label (its secret stays the same); false if the organisation has no such token.
+    func renameToken(_ id: TokenRecord.ID, to label: String, in organisation: Organisation.ID) async throws -> Bool
     /// The organisation and token a secret belongs to, or nil. Compares hashes in constant time and records the
     /// token's last use.
     func authenticate(secret: String) async throws -> (Organisation, TokenRecord)?
@@ -79,6 +81,14 @@ public protocol Directory: Sendable {
     func recordActivity(_ entries: [ActivityEntry]) async throws
     /// The most recent entries, newest first.
     func recentActivity(in organisation: Organisation.ID, limit: Int) async throws -> [ActivityEntry]
+    /// Removes the organisation's entries recorded before `cutoff` and returns how many went. Works in bounded
+    /// batches, each its own transaction, so that a large backlog never holds the writer for long; if it fails
+    /// part-way, the batches already removed stay removed.
+    ///
+    /// ```swift
+    /// let removed = try await directory.pruneActivity(in: acme.id, before: Date().addingTimeInterval(-30 * 86_400))
+    /// ```
+    func pruneActivity(in organisation: Organisation.ID, before cutoff: Date) async throws -> Int
 
     // MARK: Profiles
 

@@ -2,6 +2,7 @@ public import Hummingbird
 public import KlaxonDirectory
 public import Logging
 import SCIM
+import ServiceLifecycle
 
 /// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, the admin UI under `/admin`,
 /// `/healthz` and `/metrics`.
@@ -27,6 +28,8 @@ public enum KlaxonServer {
         router.add(middleware: MetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
+        let admin = AdminRoutes(directory: directory, profiles: profiles, configuration: configuration)
+        router.add(middleware: admin.notFoundMiddleware)
         router.get("healthz") { _, _ in
             SCIMResponse.json(200, ["status": "ok"])
         }
@@ -37,12 +40,16 @@ public enum KlaxonServer {
         }
         SCIMRoutes(service: service, activity: activity, configuration: configuration)
             .register(on: router, auth: TokenAuthMiddleware(directory: directory, cacheTTL: configuration.tokenCacheTTL))
-        AdminRoutes(directory: directory, profiles: profiles, configuration: configuration).register(on: router)
+        admin.register(on: router)
+        // Services stop in reverse order: the activity log is pruned and flushed before the directory closes.
+        var services: [any Service] = [DirectoryCloser(directory: directory), activity]
+        if configuration.activityRetentionDays > 0 {
+            services.append(ActivityPruner(directory: directory, retentionDays: configuration.activityRetentionDays, logger: logger))
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "klaxon-sync"),
-            // Services stop in reverse order: the activity log is flushed before the directory closes.
-            services: [DirectoryCloser(directory: directory), activity],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

@@ -13,10 +13,13 @@ public struct ServerConfiguration: Sendable {
     public var passwordCost: UInt8
     /// How long an admin UI session lasts after sign-in.
     public var adminSessionLifetime: Duration
+    /// How many days the activity log keeps entries; older ones are removed at start and then hourly. 0 keeps them all.
+    public var activityRetentionDays: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maxBodySize: Int = 1 << 20, tokenCacheTTL: Duration = .seconds(5),
-        passwordCost: UInt8 = AdminPasswords.defaultCost, adminSessionLifetime: Duration = .seconds(8 * 3600)
+        passwordCost: UInt8 = AdminPasswords.defaultCost, adminSessionLifetime: Duration = .seconds(8 * 3600),
+        activityRetentionDays: Int = 30
     ) {
         self.host = host
         self.port = port
@@ -25,6 +28,7 @@ public struct ServerConfiguration: Sendable {
         self.tokenCacheTTL = tokenCacheTTL
         self.passwordCost = passwordCost
         self.adminSessionLifetime = adminSessionLifetime
+        self.activityRetentionDays = max(0, activityRetentionDays)
     }
 
     /// The URL of the server's root, for messages: `http://127.0.0.1:8080`.

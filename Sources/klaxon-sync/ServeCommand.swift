@@ -32,18 +32,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The region for phone numbers written without a country code (ISO 3166-1, e.g. GB, US).", valueName: "code"))
     var phoneRegion: String?
 
+    @Option(help: ArgumentHelp("How many days the activity log keeps entries (pruned at start and hourly); 0 keeps them all.", valueName: "days"))
+    var activityRetentionDays: Int = 30
+
     @Option(help: "Log level: trace, debug (adds one line per request), info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
     @Option(help: "Log lines on standard error: text (logfmt, key=value) or json (one object per line, for log shippers).")
     var logFormat: KlaxonLogHandler.Format = .text
 
+    func validate() throws {
+        guard activityRetentionDays >= 0 else { throw ValidationError("--activity-retention-days must be 0 (keep everything) or more") }
+    }
+
     func run() async throws {
         let format = logFormat
         LoggingSystem.bootstrap { label in KlaxonLogHandler(label: label, format: format) }
         let directory = try await database.open()
         let firstRun = try await FirstRun.prepare(directory)
-        let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL)
+        let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL, activityRetentionDays: activityRetentionDays)
         let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
         var logger = Logger(label: "klaxon-sync")
         logger.logLevel = logLevel

@@ -5,8 +5,8 @@ import KlaxonDirectory
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
-        abstract: "Create, list and revoke an organisation's bearer tokens.",
-        subcommands: [Create.self, List.self, Revoke.self]
+        abstract: "Create, list, rename and revoke an organisation's bearer tokens.",
+        subcommands: [Create.self, List.self, Rename.self, Revoke.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -44,6 +44,28 @@ struct TokenCommand: AsyncParsableCommand {
                 let status = token.revoked.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
                 print("\(token.id)\t\(token.hint)…\t\(token.label)\t\(token.created.formatted(.iso8601))\t\(lastUsed)\t\(status)")
             }
+        }
+    }
+
+    struct Rename: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a token's label; the token itself keeps working.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var organisation: OrganisationOption
+
+        @Argument(help: "The token id from 'klaxon-sync token list'.")
+        var id: Int64
+
+        @Argument(help: "The new label, e.g. 'Entra ID production'.")
+        var newLabel: String
+
+        func run() async throws {
+            let label = newLabel.trimmingCharacters(in: .whitespacesAndNewlines)
+            let renamed = try await withDirectory(database) { directory in
+                try await directory.renameToken(id, to: label, in: try await organisation.resolve(in: directory).id)
+            }
+            guard renamed else { throw CommandFailure("No token \(id) in organisation '\(organisation.org)'. See 'klaxon-sync token list'.") }
+            print("Token \(id) is now labelled '\(label)'.")
         }
     }
 

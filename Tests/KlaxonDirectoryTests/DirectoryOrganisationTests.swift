@@ -101,6 +101,34 @@ import SCIM
     }
 
     @Test(arguments: TestBackend.available)
+    func renamesTokensOfItsOwnOrganisationOnly(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
+            let globex = try await directory.createOrganisation(slug: "globex", name: "Globex")
+            let issued = try await directory.issueToken(in: acme.id, label: "Entra ID")
+            let theirs = try await directory.issueToken(in: globex.id, label: "Okta")
+
+            #expect(try await directory.renameToken(issued.record.id, to: "Entra ID production", in: acme.id))
+            var expected = issued.record
+            expected.label = "Entra ID production"
+            #expect(try await directory.tokens(in: acme.id) == [expected])
+            // The secret still works, and the label it authenticates with is the new one.
+            #expect(try await directory.authenticate(secret: issued.secret)?.1.label == "Entra ID production")
+
+            // Globex's token 1 has the same id as Acme's: renaming through Acme never reaches it.
+            #expect(theirs.record.id == issued.record.id)
+            #expect(try await directory.renameToken(99, to: "x", in: acme.id) == false)
+            #expect(try await directory.renameToken(issued.record.id, to: "x", in: 999) == false)
+            #expect(try await directory.tokens(in: globex.id).map(\.label) == ["Okta"])
+
+            // Revoked tokens keep their label until renamed, and can be renamed.
+            #expect(try await directory.revokeToken(issued.record.id, in: acme.id))
+            #expect(try await directory.renameToken(issued.record.id, to: "", in: acme.id))
+            #expect(try await directory.tokens(in: acme.id).map(\.label) == [""])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func keepsRecentActivityNewestFirst(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
@@ -123,6 +151,41 @@ import SCIM
             #expect(try await directory.recentActivity(in: acme.id, limit: 100).count == 6)
             #expect(try await directory.recentActivity(in: acme.id, limit: 0).isEmpty)
             #expect(try await directory.recentActivity(in: acme.id, limit: -1).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func prunesActivityBeforeTheCutoffInBatchesAndOnlyOfTheOrganisation(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let acme = try await directory.createOrganisation(slug: "acme", name: "Acme")
+            let globex = try await directory.createOrganisation(slug: "globex", name: "Globex")
+            let cutoff = Date(timeIntervalSince1970: 1_700_000_000)
+            func entries(_ org: Organisation, _ count: Int, from start: Date) -> [ActivityEntry] {
+                (0..<count).map { ActivityEntry(organisation: org.id, at: start.addingTimeInterval(Double($0)), method: "GET", path: "/\($0)", status: 200) }
+            }
+            let old = entries(acme, 7, from: cutoff.addingTimeInterval(-100))
+            let kept = entries(acme, 3, from: cutoff)
+            // Recorded out of time order, so batches picked by time are not simply the first rows by key.
+            try await directory.recordActivity(kept + old)
+            try await directory.recordActivity(entries(globex, 4, from: cutoff.addingTimeInterval(-100)))
+
+            // Batches of 3 over 7 old entries: 3, 3, then a short batch of 1 ends it.
+            #expect(try await directory.pruneActivity(in: acme.id, before: cutoff, batchSize: 3) == 7)
+            // An entry exactly at the cutoff is kept.
+            #expect(try await directory.recentActivity(in: acme.id, limit: 100) == kept.reversed())
+            #expect(try await directory.recentActivity(in: globex.id, limit: 100).count == 4)
+
+            // Nothing left to prune; and a batch that removes exactly a full batch still stops after one empty batch.
+            #expect(try await directory.pruneActivity(in: acme.id, before: cutoff) == 0)
+            #expect(try await directory.pruneActivity(in: globex.id, before: cutoff, batchSize: 2) == 4)
+            #expect(try await directory.recentActivity(in: globex.id, limit: 100).isEmpty)
+            // Unknown organisation: nothing to remove.
+            #expect(try await directory.pruneActivity(in: 999, before: Date()) == 0)
+
+            // Entries recorded after a prune still come newest first.
+            let later = ActivityEntry(organisation: acme.id, at: cutoff.addingTimeInterval(2), method: "DELETE", path: "/later", status: 204)
+            try await directory.recordActivity([later])
+            #expect(try await directory.recentActivity(in: acme.id, limit: 1) == [later])
         }
     }
 }

@@ -118,6 +118,45 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func renamesATokenWithoutChangingItsSecret(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            var browser = AdminBrowser(server)
+            try await browser.signIn("ops@acme.example", Self.password)
+            let token = try #require(try await server.directory.tokens(in: server.acme.id).first)
+            let page = try await browser.get("/admin/synchronisation")
+            #expect(page.text.contains(#"action="/admin/synchronisation/tokens/\#(token.id)/rename""#))
+            #expect(page.text.contains(#"name="label" type="text" value="test""#))
+
+            // Without the form's anti-forgery token nothing changes.
+            let forged = try await browser.post("/admin/synchronisation/tokens/\(token.id)/rename", [("csrf", "guess"), ("label", "Forged")])
+            #expect(forged.status == 403)
+            #expect(try await server.directory.tokens(in: server.acme.id).first?.label == "test")
+
+            let renamed = try await browser.post(
+                "/admin/synchronisation/tokens/\(token.id)/rename", [("csrf", try browser.csrf()), ("label", "  Okta <prod>  ")])
+            #expect(renamed.status == 303)
+            #expect(renamed.headers[.location] == "/admin/synchronisation")
+            #expect(try await server.directory.tokens(in: server.acme.id).first?.label == "Okta <prod>")
+            let after = try await browser.get("/admin/synchronisation")
+            #expect(after.text.contains("Token \(token.id) is now labelled Okta &lt;prod&gt;."))
+            #expect(after.text.contains(#"value="Okta &lt;prod&gt;""#))
+            #expect(try await server.scim(.get, "/Users").status == 200, "the token still works")
+
+            // An empty label clears it; the page shows "(no label)" but the field stays empty.
+            #expect(try await browser.post("/admin/synchronisation/tokens/\(token.id)/rename", [("csrf", try browser.csrf()), ("label", " ")]).status == 303)
+            #expect(try await server.directory.tokens(in: server.acme.id).first?.label == "")
+            let cleared = try await browser.get("/admin/synchronisation")
+            #expect(cleared.text.contains("Token \(token.id) no longer has a label."))
+            #expect(cleared.text.contains(#"name="label" type="text" value="" maxlength="100" placeholder="(no label)""#))
+
+            let unknown = try await browser.post("/admin/synchronisation/tokens/999/rename", [("csrf", try browser.csrf()), ("label", "x")])
+            #expect(unknown.status == 404)
+            #expect(unknown.text.contains("Not found"))
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func addingAnUnmatchedLocationMovesItsUsersAndAHandSetLocationLastsUntilTheSyncChanges(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
@@ -203,6 +242,8 @@ import Testing
             #expect(try await globex.get("/admin/users/\(acmeUser)").status == 404)
             #expect(try await globex.post("/admin/users/\(acmeUser)/location", [("csrf", csrf), ("location", "")]).status == 404)
             #expect(try await globex.post("/admin/synchronisation/tokens/\(acmeToken.id + 100)/revoke", [("csrf", csrf)]).status == 404)
+            #expect(
+                try await globex.post("/admin/synchronisation/tokens/\(acmeToken.id + 100)/rename", [("csrf", csrf), ("label", "Mine")]).status == 404)
             #expect(try await globex.post("/admin/locations/\(acmeLocation.id)/rename", [("csrf", csrf), ("name", "Mine")]).status == 404)
             #expect(try await globex.post("/admin/locations/\(acmeLocation.id)/remove", [("csrf", csrf)]).status == 404)
             for path in ["/admin/users", "/admin/users?q=secret", "/admin/locations", "/admin/synchronisation", "/admin/activity"] {

@@ -28,14 +28,17 @@ struct TestServer {
 
     /// Starts the server on `database` (creating the organisations if the database is new) and runs `body` against
     /// it. Each call is another server instance with its own connections to the database.
-    static func run(on database: ScratchDatabase, _ body: @Sendable (TestServer) async throws -> Void) async throws {
+    static func run(
+        on database: ScratchDatabase, configuration: ServerConfiguration = TestServer.configuration,
+        _ body: @Sendable (TestServer) async throws -> Void
+    ) async throws {
         let directory = try await database.open()
         let acme = try await organisation("acme", in: directory)
         let globex = try await organisation("globex", in: directory)
         let acmeToken = try await directory.issueToken(in: acme.id, label: "test").secret
         let globexToken = try await directory.issueToken(in: globex.id, label: "test").secret
         let app = try KlaxonServer.application(
-            directory: directory, configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tokenCacheTTL: .zero, passwordCost: 4),
+            directory: directory, configuration: configuration,
             profiles: try ProfileDeriver(defaultPhoneRegion: "GB"))
         try await app.test(.live) { client in
             let port = try #require(client.port)
@@ -45,6 +48,9 @@ struct TestServer {
                     globexToken: globexToken))
         }
     }
+
+    /// A loopback server on a free port that asks the directory about every token and hashes passwords cheaply.
+    static let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tokenCacheTTL: .zero, passwordCost: 4)
 
     private static func organisation(_ slug: String, in directory: any Directory) async throws -> Organisation {
         if let existing = try await directory.organisation(slug: slug) { return existing }

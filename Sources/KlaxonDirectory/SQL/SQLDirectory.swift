@@ -182,6 +182,16 @@ public final class SQLDirectory: Directory {
         }
     }
 
+    public func renameToken(_ id: TokenRecord.ID, to label: String, in organisation: Organisation.ID) async throws -> Bool {
+        try await database.autocommit { db in
+            try await !db.rows(
+                SQLFragment(
+                    "UPDATE tokens SET label = ? WHERE org_id = ? AND id = ? RETURNING id",
+                    [.text(label), .integer(Int(organisation)), .integer(Int(id))])
+            ).isEmpty
+        }
+    }
+
     public func authenticate(secret: String) async throws -> (Organisation, TokenRecord)? {
         let hash = TokenHasher.hash(secret)
         let rows = try await database.read { db in
@@ -352,6 +362,34 @@ public final class SQLDirectory: Directory {
             for statement in statements {
                 try await db.execute(statement)
             }
+        }
+    }
+
+    public func pruneActivity(in organisation: Organisation.ID, before cutoff: Date) async throws -> Int {
+        try await pruneActivity(in: organisation, before: cutoff, batchSize: Self.activityPruneBatch)
+    }
+
+    /// How many activity entries one pruning transaction removes at most.
+    static let activityPruneBatch = 5000
+
+    /// ``pruneActivity(in:before:)`` in batches of `batchSize` entries, each picked through the `activity_at` index
+    /// and removed by key. The statement suits both backends (SQLite's `activity` table has no rowid to use).
+    func pruneActivity(in organisation: Organisation.ID, before cutoff: Date, batchSize: Int) async throws -> Int {
+        let org = Int(organisation)
+        let size = max(1, batchSize)
+        let batch = SQLFragment(
+            """
+            DELETE FROM activity WHERE org_id = ? AND seq IN \
+            (SELECT seq FROM activity WHERE org_id = ? AND at < ? LIMIT ?) RETURNING seq
+            """,
+            [.integer(org), .integer(org), .double(cutoff.timeIntervalSince1970), .integer(size)])
+        var removed = 0
+        while true {
+            let count = try await database.transaction { db in try await db.rows(batch).count }
+            removed += count
+            guard count == size else { return removed }
+            // Let the writes queued behind this batch go before the next one.
+            await Task.yield()
         }
     }
 

@@ -5,10 +5,12 @@ import SCIM
 
 /// Answers the admin pages' failures with pages, not SCIM errors: visitors without a session go to the sign-in page,
 /// forged or expired forms get 403, unknown ids 404, and anything unexpected a 500 that reveals nothing internal.
+/// The pages show the navigation when the visitor is signed in.
 struct AdminErrorMiddleware: RouterMiddleware {
     typealias Context = AdminRequestContext
 
     let views: AdminViews
+    let directory: any Directory
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -16,25 +18,27 @@ struct AdminErrorMiddleware: RouterMiddleware {
         } catch AdminError.notSignedIn {
             return AdminViews.redirect("/admin/sign-in")
         } catch AdminError.forgedForm {
+            let session = await session(of: request)
             return views.message(
                 heading: "This form has expired",
                 message: "The form was not sent from a current Klaxon page, so nothing was changed. Go back, reload the page and try again.",
-                session: context.session, request: request, status: .forbidden)
+                session: session, request: request, status: .forbidden)
         } catch let error as SCIMError where error.status == .notFound {
-            return notFound(request, context)
+            return views.notFound(session: await session(of: request), request: request)
         } catch AdminError.notFound {
-            return notFound(request, context)
+            return views.notFound(session: await session(of: request), request: request)
         } catch {
+            let session = await session(of: request)
             context.logger.error("admin page failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             return views.message(
                 heading: "Something went wrong", message: "Klaxon could not show this page. The server log has the details.",
-                session: context.session, request: request, status: .internalServerError)
+                session: session, request: request, status: .internalServerError)
         }
     }
 
-    private func notFound(_ request: Request, _ context: Context) -> Response {
-        views.message(
-            heading: "Not found", message: "There is nothing at this address in your organisation.", session: context.session,
-            request: request, status: .notFound)
+    /// The visitor's session. This middleware runs outside ``AdminSessionMiddleware``, whose context it never sees,
+    /// so it reads the cookie again; a page about a failure leaves out the navigation if even that fails.
+    private func session(of request: Request) async -> AdminSession? {
+        try? await AdminSessionMiddleware.session(of: request, in: directory)?.0
     }
 }

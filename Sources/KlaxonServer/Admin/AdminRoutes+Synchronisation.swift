@@ -31,7 +31,10 @@ extension AdminRoutes {
 
     struct TokenRow {
         let id: Int64
+        /// The label to show: "(no label)" when it is empty.
         let label: String
+        /// The label as stored, for the rename field.
+        let storedLabel: String
         let hint: String
         let created: String
         let createdISO: String
@@ -90,6 +93,15 @@ extension AdminRoutes {
             request, session, newToken: NewToken(label: label.isEmpty ? "without a label" : label, secret: issued.secret), status: .created)
     }
 
+    func renameToken(_ context: AdminRequestContext) async throws -> Response {
+        let session = try context.requireSession()
+        let id = try numericID(context)
+        let label = String(context.form.trimmed("label").prefix(100))
+        guard try await directory.renameToken(id, to: label, in: session.organisation.id) else { throw AdminError.notFound }
+        return AdminViews.redirect(
+            "/admin/synchronisation", notice: label.isEmpty ? "Token \(id) no longer has a label." : "Token \(id) is now labelled \(label).")
+    }
+
     func revokeToken(_ context: AdminRequestContext) async throws -> Response {
         let session = try context.requireSession()
         let id = try numericID(context)
@@ -126,7 +138,7 @@ extension AdminRoutes {
             endpoint: "\(rootURL(request))/scim/v2/\(session.organisation.slug)", newToken: newToken, hasTokens: !tokens.isEmpty,
             tokens: tokens.reversed().map { token in
                 TokenRow(
-                    id: token.id, label: token.label.isEmpty ? "(no label)" : token.label, hint: token.hint,
+                    id: token.id, label: token.label.isEmpty ? "(no label)" : token.label, storedLabel: token.label, hint: token.hint,
                     created: AdminDates.text(token.created), createdISO: AdminDates.iso(token.created),
                     lastUsed: token.lastUsed.map { AdminDates.relative($0, now: now) } ?? "never",
                     status: token.revoked.map { "Revoked \(AdminDates.text($0))" } ?? "Active", active: token.revoked == nil)

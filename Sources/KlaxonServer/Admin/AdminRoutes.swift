@@ -28,7 +28,7 @@ struct AdminRoutes: Sendable {
     func register(on router: Router<SCIMRequestContext>) {
         router.get("admin") { _, _ in AdminViews.redirect("/admin/synchronisation") }
         let admin = router.group("admin", context: AdminRequestContext.self)
-            .add(middleware: AdminErrorMiddleware(views: views))
+            .add(middleware: AdminErrorMiddleware(views: views, directory: directory))
             .add(middleware: AdminSessionMiddleware(directory: directory))
         admin.get("static/:file") { _, context in try asset(context) }
         admin.get("sign-in") { request, context in try await signInPage(request, context) }
@@ -39,6 +39,7 @@ struct AdminRoutes: Sendable {
         admin.get("synchronisation") { request, context in try await synchronisation(request, context) }
         admin.post("synchronisation/tokens") { request, context in try await createToken(request, context) }
         admin.post("synchronisation/tokens/:id/revoke") { _, context in try await revokeToken(context) }
+        admin.post("synchronisation/tokens/:id/rename") { _, context in try await renameToken(context) }
         admin.get("activity") { request, context in try await activity(request, context) }
         admin.get("locations") { request, context in try await locationsPage(request, context) }
         admin.post("locations") { request, context in try await addLocation(request, context) }
@@ -56,6 +57,11 @@ struct AdminRoutes: Sendable {
         return Response(
             status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache", .xContentTypeOptions: "nosniff"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+
+    /// The router-level middleware that answers addresses under `/admin` no route serves with the admin 404 page.
+    var notFoundMiddleware: AdminNotFoundMiddleware {
+        AdminNotFoundMiddleware(directory: directory, views: views)
     }
 
     // MARK: Helpers

@@ -23,9 +23,7 @@ struct AdminSessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let secret = request.cookies[Self.sessionCookie]?.value, !secret.isEmpty,
-            let session = try await directory.adminSession(secret: secret, at: Date())
-        {
+        if let (session, secret) = try await Self.session(of: request, in: directory) {
             context.session = session
             context.sessionSecret = secret
         }
@@ -41,5 +39,13 @@ struct AdminSessionMiddleware: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// The unexpired session the request's cookie names, with the cookie's value, or nil.
+    static func session(of request: Request, in directory: any Directory) async throws -> (AdminSession, String)? {
+        guard let secret = request.cookies[sessionCookie]?.value, !secret.isEmpty,
+            let session = try await directory.adminSession(secret: secret, at: Date())
+        else { return nil }
+        return (session, secret)
     }
 }

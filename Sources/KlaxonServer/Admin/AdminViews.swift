@@ -67,6 +67,13 @@ struct AdminViews: Sendable {
             session: session, request: request, status: status)
     }
 
+    /// The 404 page, for an unknown id or an address no admin page serves.
+    func notFound(session: AdminSession?, request: Request) -> Response {
+        message(
+            heading: "Not found", message: "There is nothing at this address in your organisation.", session: session, request: request,
+            status: .notFound)
+    }
+
     /// An HTML response that no cache keeps and no other site can frame or script.
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [

@@ -1,0 +1,57 @@
+import Foundation
+import KlaxonDirectory
+import KlaxonServer
+import KlaxonTestSupport
+import Testing
+
+/// `serve --activity-retention-days`: the server prunes the activity log beside serving requests.
+@Suite struct ActivityRetentionTests {
+    @Test(arguments: TestBackend.available)
+    func theServerPrunesActivityOlderThanTheRetentionWhenItStarts(backend: TestBackend) async throws {
+        try await backend.withScratchDatabase { database in
+            let now = Date()
+            func entry(_ org: Organisation, _ path: String, daysAgo: Double) -> ActivityEntry {
+                ActivityEntry(organisation: org.id, at: now.addingTimeInterval(-daysAgo * 86_400), method: "POST", path: path, status: 201)
+            }
+            let setup = try await database.open()
+            try await setup.closing {
+                let acme = try await setup.createOrganisation(slug: "acme", name: "Acme")
+                let globex = try await setup.createOrganisation(slug: "globex", name: "Globex")
+                try await setup.recordActivity([
+                    entry(acme, "/scim/v2/acme/Users/aged", daysAgo: 11), entry(acme, "/scim/v2/acme/Users/recent", daysAgo: 9),
+                    entry(globex, "/scim/v2/globex/Users/aged", daysAgo: 400),
+                ])
+            }
+
+            var configuration = TestServer.configuration
+            configuration.activityRetentionDays = 10
+            try await TestServer.run(on: database, configuration: configuration) { server in
+                // The first run starts with the server; wait for it without assuming how long it takes.
+                var acme: [String] = []
+                var globex: [String] = []
+                for _ in 0..<400 {
+                    acme = try await server.directory.recentActivity(in: server.acme.id, limit: 10).map(\.path)
+                    globex = try await server.directory.recentActivity(in: server.globex.id, limit: 10).map(\.path)
+                    if acme.count == 1 && globex.isEmpty { break }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                #expect(acme == ["/scim/v2/acme/Users/recent"])
+                #expect(globex.isEmpty)
+
+                // The admin page shows what is left.
+                try await server.createAdministrator("ops@acme.example", password: "correct horse battery", in: server.acme.id)
+                var browser = AdminBrowser(server)
+                try await browser.signIn("ops@acme.example", "correct horse battery")
+                let page = try await browser.get("/admin/activity")
+                #expect(page.status == 200)
+                #expect(page.text.contains("/scim/v2/acme/Users/recent"))
+                #expect(!page.text.contains("/scim/v2/acme/Users/aged"))
+            }
+        }
+    }
+
+    @Test func retentionIsNeverNegative() {
+        #expect(ServerConfiguration(activityRetentionDays: -5).activityRetentionDays == 0)
+        #expect(ServerConfiguration().activityRetentionDays == 30)
+    }
+}
