@@ -8,8 +8,8 @@ struct BenchmarkReport: ParsableCommand {
         commandName: "report",
         abstract: "Print the figures of several 'scim --results' runs side by side, as ratios of the ceiling.",
         discussion: """
-            Each line of the file is label, operation, req/s, p50 ms, p99 ms and failures, tab-separated. The
-            ceiling is the first 'ceiling (bare route)' line; every other figure is shown as req/s, its ratio to
+            Each line of the file is label, operation, req/s, p50 ms, p99 ms and failures, tab-separated. The \
+            ceiling is the first 'ceiling (bare route)' line; every other figure is shown as req/s, its ratio to \
             the ceiling, and p99 latency.
             """
     )

@@ -10,9 +10,9 @@ struct SCIMBenchmark: AsyncParsableCommand {
         commandName: "scim",
         abstract: "Load a SCIM server with users and measure get-by-id, filter eq, create, PATCH and add-one-member.",
         discussion: """
-            Seeds the server up to --users users named bench-<i>@example.com (reusing those that exist), a group
-            holding all of them, then runs each operation for --seconds with --concurrency workers. Point it only at
-            a server on this machine: it creates and changes resources. --ceiling-url measures a bare route first.
+            Seeds the server up to --users users named bench-<i>@example.com (reusing those that exist), a group \
+            holding all of them, then runs each operation for --seconds with --concurrency workers. Point it only at \
+            a server on this machine: it creates and changes resources. --ceiling-url measures a bare route first. \
             Give --url more than once to spread the requests over several instances that share one database.
             """
     )

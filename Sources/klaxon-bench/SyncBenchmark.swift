@@ -9,11 +9,11 @@ struct SyncBenchmark: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Time an initial and an incremental `klaxon-sync sync` run against a SCIM server.",
         discussion: """
-            Writes an export of --users users (bench-sync-<i>@contoso.com) and --groups groups of 100 members to a
-            temporary folder, runs the sync engine with a fresh state file, then changes --changed of the users
-            (a new mobile number) and runs again. Before that, with --stream-records, it writes an export of that
-            many users, reads it through GraphExportReader without syncing, and prints the process's peak resident
-            size, which the streaming reader keeps flat however large the file. Start a server on an empty database first, e.g.
+            Writes an export of --users users (bench-sync-<i>@contoso.com) and --groups groups of 100 members to a \
+            temporary folder, runs the sync engine with a fresh state file, then changes --changed of the users \
+            (a new mobile number) and runs again. Before that, with --stream-records, it writes an export of that \
+            many users, reads it through GraphExportReader without syncing, and prints the process's peak resident \
+            size, which the streaming reader keeps flat however large the file. Start a server on an empty database first, e.g. \
             `klaxon-sync serve --database /tmp/bench.sqlite`, and point --url at its Endpoint URL.
             """
     )

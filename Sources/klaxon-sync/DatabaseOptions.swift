@@ -13,7 +13,7 @@ struct DatabaseOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             """
-            The SQLite database file (created on first use), or postgres://user@host:port/database for a PostgreSQL             database that several instances share. Default: $\(environmentVariable), else \(defaultPath).
+            The SQLite database file (created on first use), or postgres://user@host:port/database for a PostgreSQL database that several instances share. Default: $\(environmentVariable), else \(defaultPath).
             """,
             valueName: "path-or-url"))
     var database: String?

@@ -11,12 +11,12 @@ struct LintCommand: AsyncParsableCommand {
         commandName: "lint",
         abstract: "Check mapping files and report every problem with file:line:column.",
         discussion: """
-            Each problem is printed as 'file:line:column: severity: message [rule]' with the source line and a caret,
-            and a 'did you mean' where a name is close to a known one. Exit status: 0 clean (warnings allowed unless
+            Each problem is printed as 'file:line:column: severity: message [rule]' with the source line and a caret, \
+            and a 'did you mean' where a name is close to a known one. Exit status: 0 clean (warnings allowed unless \
             --strict), 1 problems found, 2 unreadable input or a bad option.
 
-            A '# klaxon-lint disable-next-line KSL012' comment suppresses the next line's problems (also 'disable' …
-            'enable' for a region and 'disable-file'; no rule ids means every rule). Suppressed problems are not shown
+            A '# klaxon-lint disable-next-line KSL012' comment suppresses the next line's problems (also 'disable' … \
+            'enable' for a region and 'disable-file'; no rule ids means every rule). Suppressed problems are not shown \
             and do not fail the lint; JSON and SARIF keep them, marked suppressed.
 
             Examples:

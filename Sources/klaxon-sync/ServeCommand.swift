@@ -11,9 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the SCIM 2.0 server that Entra ID, Okta and other clients provision Klaxon through.",
         discussion: """
-            On an empty database it creates the default organisation, its Default location, a token and a Site
-            Administrator ('admin'), and prints the Endpoint URL and Token to paste into Entra ID (Provisioning > Admin
-            Credentials: Tenant URL and Secret Token) or Okta (SCIM connector base URL and API token), the admin UI's
+            On an empty database it creates the default organisation, its Default location, a token and a Site \
+            Administrator ('admin'), and prints the Endpoint URL and Token to paste into Entra ID (Provisioning > Admin \
+            Credentials: Tenant URL and Secret Token) or Okta (SCIM connector base URL and API token), the admin UI's \
             URL and a one-time sign-in link.
             """
     )
