@@ -135,23 +135,28 @@ struct ChunkedFile {
     /// Bytes of the file consumed so far (up to `position`).
     var bytesRead: Int { dropped + position }
 
-    /// Drops the bytes before `keep` (default: `position`), reads the next chunk, and returns how many bytes
-    /// moved out of the front (subtract it from any index kept into `buffer`); nil at the end of the file.
+    /// Reads the next chunk, drops the bytes before `keep` (default: `position`), and returns how many bytes
+    /// moved out of the front (subtract it from any index kept into `buffer`). At the end of the file it returns
+    /// nil and moves nothing, so indexes into `buffer` stay valid.
     mutating func refill(keepingFrom keep: Int? = nil) -> Int? {
         guard !atEnd else { return nil }
+        let chunk: [UInt8]
+        if let handle {
+            chunk = Array(handle.readData(ofLength: chunkSize))
+        } else {
+            chunk = Array(pending.prefix(chunkSize))
+            pending = pending.dropFirst(chunk.count)
+        }
+        guard !chunk.isEmpty else {
+            atEnd = true
+            return nil
+        }
         let shift = min(keep ?? position, position)
         buffer.removeFirst(shift)
         position -= shift
         dropped += shift
-        if let handle {
-            let chunk = handle.readData(ofLength: chunkSize)
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
-        } else {
-            let chunk = pending.prefix(chunkSize)
-            pending = pending.dropFirst(chunk.count)
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
-        }
-        return atEnd ? nil : shift
+        buffer.append(contentsOf: chunk)
+        return shift
     }
 }
 

@@ -127,6 +127,9 @@ import Testing
         (#"{value:[]}"#, 1, "export.json, line 1: expected a member name in double quotes"),
         (#"{"value":[],}"#, 1, "export.json, line 1: expected a member name in double quotes"),
         ("[{\"id\":\"u-1\"},]", 1, "export.json, line 1: ']' closes nothing"),
+        // Cut off after a bare value: the scanner must not keep an index into bytes it dropped.
+        ("[" + (1...40).map(String.init).joined(separator: ",") + ",12345", 1, "export.json, line 1: the file ends before the export is closed"),
+        (#"{"value":[{"id":"u-1"},{"id":"u-2"},true"#, 1, "export.json, line 1: the file ends before the export is closed"),
     ] as [(String, Int, String)])
     func brokenStructureStopsWithItsLine(text: String, line: Int, message: String) async throws {
         for chunkSize in [3, 1 << 16] {
