@@ -63,8 +63,9 @@ public struct SyncEngine: Sendable {
     /// sent and updated with this run's results (a dry run leaves it as it was). `progress` is called, on the
     /// caller's task, after every record read and every outcome; it should return quickly.
     ///
-    /// A source that breaks off (the reader throws) is reported as a failure; what was read is synchronised,
-    /// but nothing is deactivated or deleted for being absent, and the state keeps what it knew of the rest.
+    /// A source that breaks off (the reader throws) or holds records it cannot read is reported with failures;
+    /// what was read is synchronised, but nothing is deactivated or deleted for being absent, no group loses
+    /// members (an unread record may be one of them), and the state keeps what it knew of the rest.
     public func run(
         _ reader: inout some SourceReader, state: inout SyncState, progress: ((SyncProgress) -> Void)? = nil
     ) async -> SyncReport {
@@ -115,6 +116,7 @@ public struct SyncEngine: Sendable {
             }
         }
         var sourceBrokeOff = false
+        var sawUnreadable = false
         await withTaskGroup(of: Outcome.self) { group in
             var running = 0
             while true {
@@ -133,6 +135,7 @@ public struct SyncEngine: Sendable {
                 tell()
                 switch entry {
                 case .malformed(let line, let reason):
+                    sawUnreadable = true
                     report.failures.append(.init(object: "line", line: line, reason: reason))
                 case .item(let item) where item.kind == .group:
                     groupItems.append(item)
@@ -151,7 +154,8 @@ public struct SyncEngine: Sendable {
             }
             for await outcome in group { absorb(outcome) }
         }
-        if let users, !sourceBrokeOff { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
+        let incomplete = sourceBrokeOff || sawUnreadable
+        if let users, !incomplete { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
         if let groups {
             let ids = userIDs
             let unresolved = unresolvedUsers
@@ -162,16 +166,18 @@ public struct SyncEngine: Sendable {
                         absorb(outcome)
                         running -= 1
                     }
-                    group.addTask { await self.sync(item, engine: groups, previous: previous, userIDs: ids, unresolved: unresolved) }
+                    group.addTask {
+                        await self.sync(item, engine: groups, previous: previous, userIDs: ids, unresolved: unresolved, keepingMembers: incomplete)
+                    }
                     running += 1
                 }
                 for await outcome in group { absorb(outcome) }
             }
-            if !sourceBrokeOff { await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb) }
+            if !incomplete { await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb) }
         } else {
             report.skipped += groupItems.count
         }
-        if sourceBrokeOff {
+        if incomplete {
             for (key, entry) in previous.entries where next.entries[key] == nil && !seen.contains(key) {
                 next.entries[key] = entry
             }
@@ -240,10 +246,11 @@ public struct SyncEngine: Sendable {
         var planned: [String] = []
     }
 
-    /// Synchronises one user or (with `userIDs`) one group. A group with a member among `unresolved` (users that
-    /// failed and have no known target id) gains members but loses none.
+    /// Synchronises one user or (with `userIDs`) one group. A group gains members but loses none when
+    /// `keepingMembers` is set or it has a member among `unresolved` (users that failed and have no known target id).
     private func sync(
-        _ item: SourceItem, engine: MappingEngine, previous: SyncState, userIDs: [String: String]?, unresolved: Set<String> = []
+        _ item: SourceItem, engine: MappingEngine, previous: SyncState, userIDs: [String: String]?, unresolved: Set<String> = [],
+        keepingMembers: Bool = false
     ) async -> Outcome {
         let kind = item.kind
         let endpoint = kind == .user ? "/Users" : "/Groups"
@@ -304,9 +311,13 @@ public struct SyncEngine: Sendable {
                 if kind == .group, mapsMembers, item.record.members.contains(where: { $0.key.equalsIgnoringASCIICase("members") }) {
                     let desired = (mapped.resource["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
                     let current = (existing["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
-                    let sourceMembers = (try engine.map(record: item.record, mode: .update).resource["members"]?.arrayValue ?? [])
-                    let missesFailedUsers = !unresolved.isEmpty && sourceMembers.contains { $0["value"]?.stringValue.map(unresolved.contains) == true }
-                    operations += ResourceDiff.membershipOperations(desired: desired, existing: current, removing: !missesFailedUsers)
+                    var keeps = keepingMembers
+                    if !keeps, !unresolved.isEmpty {
+                        // The source's own member ids, before they became the target's.
+                        let sourceMembers = try engine.map(record: item.record, mode: .update).resource["members"]?.arrayValue ?? []
+                        keeps = sourceMembers.contains { $0["value"]?.stringValue.map(unresolved.contains) == true }
+                    }
+                    operations += ResourceDiff.membershipOperations(desired: desired, existing: current, removing: !keeps)
                 }
             }
             guard !operations.isEmpty else { return outcome }

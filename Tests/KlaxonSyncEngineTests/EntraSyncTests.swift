@@ -248,3 +248,28 @@ extension EntraSyncTests {
         }
     }
 }
+
+extension EntraSyncTests {
+    /// A user record the export cannot give (broken JSON inside it) is reported and skipped; that user is not
+    /// deactivated for being absent, its groups keep it, and the state still knows it.
+    @Test func anUnreadableRecordDeactivatesNobodyAndEmptiesNoGroup() async throws {
+        try await SyncTarget.run { target in
+            let users = [
+                ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds"),
+                ExportUser(id: "u-2", upn: "sam.lee@contoso.com", given: "Sam", surname: "Lee", city: "York"),
+            ]
+            let groups = [ExportGroup(id: "g-1", name: "Duty managers", members: ["u-1", "u-2"])]
+            let mapping = shippedMapping("entra-id.yaml")
+            let first = try await target.sync(mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json)
+            #expect(first.failures == [])
+
+            let broken = #"{"value":["# + users[0].json + ",\n" + #"{"id":"u-2","userPrincipalName":,}"# + ",\n" + groups[0].json + "]}"
+            let second = try await target.sync(mapping: mapping, source: try target.file("export.json", broken), format: .json)
+            #expect(second.failures.map(\.line) == [4])  // the first user takes lines 1–3
+            #expect((second.disabled, second.deleted) == (0, 0))
+            #expect(try await target.user("sam.lee@contoso.com")["active"] == true)
+            #expect(try await target.group("Duty managers")["members"]?.arrayValue?.count == 2)
+            #expect(try SyncState.load(path: target.statePath).entries["user:u-2"] != nil)
+        }
+    }
+}
