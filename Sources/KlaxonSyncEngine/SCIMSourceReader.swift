@@ -60,10 +60,10 @@ public struct SCIMSourceReader: SourceReader {
             do {
                 reply = try await client.send(.GET, query)
             } catch {
-                throw SyncFailure("reading \(client.baseURL): \(error.message)", status: error.status)
+                throw SyncFailure("reading \(SyncRunSummary.withoutCredentials(client.baseURL)): \(error.message)", status: error.status)
             }
             guard reply.status == 200, let body = reply.body else {
-                throw SyncEngine.failure("GET \(client.baseURL)\(query)", reply)
+                throw SyncEngine.failure("GET \(SyncRunSummary.withoutCredentials(client.baseURL))\(query)", reply)
             }
             page = body["Resources"]?.arrayValue ?? []
             indexInPage = 0

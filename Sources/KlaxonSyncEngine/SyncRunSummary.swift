@@ -87,6 +87,13 @@ public struct SyncRunSummary: Sendable {
         return parts.string ?? text
     }
 
+    /// Only a URL's scheme, host and port: what may be shown of a webhook, whose path is often its secret
+    /// (Slack, Teams and Discord incoming webhooks).
+    static func origin(_ text: String) -> String {
+        guard let parts = URLComponents(string: text), let scheme = parts.scheme, let host = parts.host else { return "the webhook" }
+        return "\(scheme)://\(host)" + (parts.port.map { ":\($0)" } ?? "")
+    }
+
     /// `text` with every run of characters that looks like a phone number (seven digits or more, with
     /// spaces, dots, dashes, parentheses or a leading `+` between them) replaced by `[number]`.
     static func maskingNumbers(_ text: String) -> String {

@@ -43,10 +43,10 @@ public struct WebhookNotifier: Sendable {
             status = response.status.code
             _ = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            throw SyncFailure("POST \(SyncRunSummary.withoutCredentials(url)) failed: \(error)")
+            throw SyncFailure("POST to the webhook at \(SyncRunSummary.origin(url)) failed: \(error)")
         }
         guard (200..<300).contains(status) else {
-            throw SyncFailure("POST \(SyncRunSummary.withoutCredentials(url)) answered \(status)", status: Int(status))
+            throw SyncFailure("the webhook at \(SyncRunSummary.origin(url)) answered \(status)", status: Int(status))
         }
     }
 }
