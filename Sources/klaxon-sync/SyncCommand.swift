@@ -74,13 +74,15 @@ struct SyncCommand: AsyncParsableCommand {
         let started = Date()
         var outcome: SyncReport?
         do {
-            let result = try await synchronise()
+            let (result, unsavedState) = try await synchronise()
             outcome = result
             for line in result.planned { print(line) }
             print(result.summary)
             if let report {
                 try Data(JSONWriter.bytes(from: result.json)).write(to: URL(fileURLWithPath: report), options: .atomic)
             }
+            // Reported after the summary and the report, so a run that wrote to the target is never unaccounted for.
+            if let unsavedState { throw unsavedState }
         } catch {
             await notify(SyncRunSummary(startedAt: started, source: source, target: target, dryRun: dryRun, report: outcome, error: "\(error)"))
             throw error
@@ -90,8 +92,9 @@ struct SyncCommand: AsyncParsableCommand {
         if outcome.failed > 0 { throw ExitCode(1) }
     }
 
-    /// Reads the source, runs the engine with progress on standard error, and saves the state.
-    private func synchronise() async throws -> SyncReport {
+    /// Reads the source, runs the engine with progress on standard error, and saves the state; a state that
+    /// could not be saved is returned beside the run's report rather than thrown over it.
+    private func synchronise() async throws -> (SyncReport, unsavedState: SyncFailure?) {
         let format = try SourceFormat.resolve(source: source, format: sourceFormat)
         if format == .scim, sourceToken == nil { throw ValidationError("a SCIM source needs --source-token") }
         let client = SCIMClient(baseURL: target, token: token, concurrency: concurrency)
@@ -109,10 +112,17 @@ struct SyncCommand: AsyncParsableCommand {
             var display = ProgressDisplay(enabled: !noProgress)
             let outcome = await engine.run(&reader, state: &current) { display.show($0) }
             display.finish()
-            if let state, !dryRun { try current.save(path: state) }
+            var unsaved: SyncFailure?
+            if let state, !dryRun {
+                do throws(SyncFailure) {
+                    try current.save(path: state)
+                } catch {
+                    unsaved = SyncFailure("the run finished, but its state could not be saved (the next run starts from the last saved state): \(error.message)")
+                }
+            }
             try await client.shutdown()
             try await sourceClient?.shutdown()
-            return outcome
+            return (outcome, unsaved)
         } catch {
             try? await client.shutdown()
             try? await sourceClient?.shutdown()
