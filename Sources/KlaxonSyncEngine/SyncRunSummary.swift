@@ -50,7 +50,7 @@ public struct SyncRunSummary: Sendable {
         let target = Self.withoutCredentials(target)
         var object: JSONObject = [
             "event": "klaxon-sync.run.failed", "runId": .string(runID),
-            "startedAt": .string(Self.timestamp(startedAt)), "finishedAt": .string(Self.timestamp(finishedAt)),
+            "startedAt": .string(startedAt.formatted(.iso8601)), "finishedAt": .string(finishedAt.formatted(.iso8601)),
             "source": .string(source), "target": .string(target), "dryRun": .bool(dryRun),
         ]
         var text = "klaxon-sync: the sync from \(source) into \(target)"
@@ -123,15 +123,5 @@ public struct SyncRunSummary: Sendable {
         }
         flush()
         return result
-    }
-
-    /// `2025-03-01T09:30:00Z`.
-    static func timestamp(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let (year, month, day) = CivilDate.civil(fromDays: days)
-        let inDay = seconds - days * 86_400
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(inDay / 3_600)):\(two(inDay / 60 % 60)):\(two(inDay % 60))Z"
     }
 }

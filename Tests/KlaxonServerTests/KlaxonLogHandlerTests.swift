@@ -47,7 +47,9 @@ import Testing
     @Test func textLinesQuoteOnlyWhatNeedsIt() throws {
         let lines = Lines()
         let logger = logger(.text, lines: lines)
-        logger.warning("sign-in refused", metadata: ["route": "/admin/sign-in", "reason": #"said "no""#, "empty": "", "list": ["x", "y"]])
+        logger.warning(
+            "sign-in refused",
+            metadata: ["route": "/admin/sign-in", "reason": #"said "no""#, "empty": "", "list": ["x", "y"], "msg": "clash", "odd key=": "1"])
         let line = try #require(lines.all.first)
         #expect(line.hasPrefix("at="))
         #expect(line.contains(#" level=warning logger=klaxon-test msg="sign-in refused" "#))
@@ -56,5 +58,8 @@ import Testing
         #expect(line.contains(#" empty="" "#))
         #expect(line.contains(#" list=["x","y"] "#))
         #expect(line.hasSuffix(" tenant=from-provider\n"))
+        // A metadata key never repeats a fixed field or breaks the key=value form.
+        #expect(line.contains(" meta.msg=clash "))
+        #expect(line.contains(" odd_key_=1 "))
     }
 }

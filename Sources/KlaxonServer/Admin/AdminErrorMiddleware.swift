@@ -29,7 +29,9 @@ struct AdminErrorMiddleware: RouterMiddleware {
             return views.notFound(session: await session(of: request), request: request)
         } catch {
             let session = await session(of: request)
-            context.logger.error("admin page failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            context.logger.error(
+                "admin page failed",
+                metadata: ["method": "\(request.method)", "route": "\(context.endpointPath ?? "unknown")", "error": "\(String(reflecting: error))"])
             return views.message(
                 heading: "Something went wrong", message: "Klaxon could not show this page. The server log has the details.",
                 session: session, request: request, status: .internalServerError)

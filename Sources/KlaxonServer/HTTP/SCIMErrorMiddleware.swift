@@ -12,11 +12,13 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return SCIMResponse.error(Self.scimError(for: error, request: request, logger: context.logger))
+            return SCIMResponse.error(Self.scimError(for: error, request: request, route: context.endpointPath, logger: context.logger))
         }
     }
 
-    static func scimError(for error: any Error, request: Request, logger: Logger) -> SCIMError {
+    /// The error body for `error`; an unexpected one is logged with the route template (`route`), never the
+    /// request's path, which holds ids and can hold personal data.
+    static func scimError(for error: any Error, request: Request, route: String?, logger: Logger) -> SCIMError {
         switch error {
         case let error as SCIMError:
             return error
@@ -27,7 +29,7 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as any HTTPResponseError:
             return SCIMError(.init(rawValue: error.status.code), nil, error.status.reasonPhrase)
         default:
-            logger.error("unexpected failure", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            logger.error("unexpected failure", metadata: ["method": "\(request.method)", "route": "\(route ?? "unknown")", "error": "\(String(reflecting: error))"])
             return SCIMError(.internalServerError, nil, "internal error; the server log has the details")
         }
     }

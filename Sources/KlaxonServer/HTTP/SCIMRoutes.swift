@@ -104,7 +104,8 @@ struct SCIMRoutes: Sendable {
             if let location = reply.location { headers[.location] = location }
             return SCIMResponse.json(reply.status, reply.body, headers: headers)
         } catch {
-            let scimError = SCIMErrorMiddleware<SCIMRequestContext>.scimError(for: error, request: request, logger: context.logger)
+            let scimError = SCIMErrorMiddleware<SCIMRequestContext>.scimError(
+                for: error, request: request, route: context.endpointPath, logger: context.logger)
             record(request, organisation, status: scimError.status.rawValue, resourceID: context.parameters.get("id"), detail: scimError.detail)
             return SCIMResponse.error(scimError)
         }

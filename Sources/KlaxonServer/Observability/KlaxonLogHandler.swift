@@ -63,13 +63,28 @@ public struct KlaxonLogHandler: LogHandler {
             ("at", .string(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))),
             ("level", .string(level.rawValue)), ("logger", .string(label)), ("msg", .string(message)),
         ]
-        let fields = fixed + metadata.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }
+        let fields = fixed + metadata.sorted { $0.key < $1.key }.map { (key($0.key), json($0.value)) }
         switch format {
         case .json:
             return JSONWriter.string(from: .object(JSONObject(fields.map { JSONObject.Member(key: $0.0, value: $0.1) }))) + "\n"
         case .text:
             return fields.map { key, value in "\(key)=\(logfmt(value))" }.joined(separator: " ") + "\n"
         }
+    }
+
+    /// A metadata key as written: one that would repeat a fixed field gets a `meta.` prefix, and characters a
+    /// logfmt key cannot hold become `_`.
+    private static func key(_ name: String) -> String {
+        let safe = String(decoding: name.utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                return byte
+            default:
+                return UInt8(ascii: "_")
+            }
+        }, as: UTF8.self)
+        return ["at", "level", "logger", "msg"].contains(safe) || safe.isEmpty ? "meta.\(safe)" : safe
     }
 
     private static func json(_ value: Logger.Metadata.Value) -> JSONValue {
