@@ -59,6 +59,14 @@ import Testing
         #expect(Self.summary(Self.lint(text)) == ["KSL012@14(s)"])
     }
 
+    /// The same file with Windows line ends: lines are found on bytes, so CRLF counts as one line end.
+    @Test func crlfFilesHaveTheSameLines() {
+        let text = LintFixture.users("# klaxon-lint disable-next-line KSL012", "# why: Okta", "", Self.badType(), Self.badType("userType"))
+        let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(Self.summary(Self.lint(crlf)).filter { $0.hasPrefix("KSL012") } == ["KSL012@14(s)", "KSL012@15"])
+        #expect(Self.lint(crlf).allSatisfy { $0.rule != .unusedSuppression })
+    }
+
     @Test func onlyTheNamedRuleIsSuppressed() {
         let text = LintFixture.users("# klaxon-lint disable-next-line KSL020", Self.badType())
         #expect(Self.summary(Self.lint(text)) == ["KSL081@11", "KSL012@12"])

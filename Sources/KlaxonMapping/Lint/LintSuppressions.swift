@@ -50,23 +50,25 @@ struct LintSuppressions {
     private var collector: DiagnosticCollector
 
     /// Reads the directives in the file's comments; problems with them are kept for ``apply(to:checked:)``.
-    init(source: SourceText, maxDepth: Int) {
+    init(source: SourceText, comments: [YAMLPrescan.Comment]) {
         collector = DiagnosticCollector(source: source)
-        let prescan = YAMLPrescan(bytes: Array(source.lines.joined(separator: "\n").utf8), maxDepth: maxDepth)
-        let wholeLineComments = Set(prescan.comments.filter(\.isWholeLine).map(\.location.line))
+        let wholeLineComments = Set(comments.filter(\.isWholeLine).map(\.location.line))
+        // The first line at or after each line that is neither blank nor only a comment, in one backward pass
+        // (index `count + 1` stands for past the end).
+        let count = source.lines.count
+        var nextContent = Array(repeating: count + 1, count: count + 2)
+        for number in stride(from: count, through: 1, by: -1) {
+            let skipped = wholeLineComments.contains(number) || source.lines[number - 1].allSatisfy { $0 == " " || $0 == "\t" }
+            nextContent[number] = skipped ? nextContent[number + 1] : number
+        }
         var open: [OpenRegion] = []
-        for comment in prescan.comments {
+        for comment in comments {
             guard let directive = parse(comment) else { continue }
             let line = comment.location.line
             let suppression = Diagnostic.Suppression(location: comment.location, justification: directive.justification)
             switch directive.action {
             case .disableNextLine:
-                var target = line + 1
-                while target <= source.lines.count,
-                    wholeLineComments.contains(target) || source.lines[target - 1].allSatisfy({ $0 == " " || $0 == "\t" })
-                {
-                    target += 1
-                }
+                let target = nextContent[min(line + 1, count + 1)]
                 for (rule, location) in directive.rules {
                     slots.append(
                         Slot(rule: rule, lines: target...target, place: "on line \(target)", location: location, suppression: suppression))

@@ -81,7 +81,7 @@ public enum MappingLinter {
     }
 
     static func lint(_ contents: MappingFileContents, options: LintOptions) -> [Diagnostic] {
-        var suppressions = LintSuppressions(source: contents.source, maxDepth: options.limits.maxDepth)
+        var suppressions = LintSuppressions(source: contents.source, comments: contents.comments)
         guard let mappingSet = contents.mappingSet else {
             // The file could not be read, so most checks did not run: no suppression can be called unused.
             return sorted(suppressions.apply(to: contents.diagnostics, checked: { _ in false }))

@@ -28,6 +28,8 @@ public struct MappingFileContents: Sendable {
     public var diagnostics: [Diagnostic]
     /// The text read, for the linter's source lines.
     let source: SourceText
+    /// The comments outside scalars, for the linter's `# klaxon-lint` directives.
+    var comments: [YAMLPrescan.Comment] = []
 }
 
 /// Reads mapping files: checks size, UTF-8, anchors and nesting before Yams composes the text, then walks
@@ -76,7 +78,7 @@ public enum MappingFileReader {
         if let offset = firstInvalidUTF8(in: bytes) {
             let valid = String(decoding: bytes[..<offset], as: UTF8.self)
             var collector = DiagnosticCollector(source: SourceText(file: file, text: valid))
-            let lines = valid.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = SourceText(file: file, text: valid).lines
             let location = FileLocation(line: lines.count, column: (lines.last?.unicodeScalars.count ?? 0) + 1)
             collector.report(
                 .yamlSyntax,
@@ -88,7 +90,7 @@ public enum MappingFileReader {
         var reader = NodeReader(source: SourceText(file: file, text: text), limits: limits)
         let mappingSet = reader.read(bytes: bytes, text: text)
         return MappingFileContents(
-            mappingSet: mappingSet, diagnostics: reader.collector.finished(), source: reader.collector.source)
+            mappingSet: mappingSet, diagnostics: reader.collector.finished(), source: reader.collector.source, comments: reader.comments)
     }
 
     /// Reads mapping-file text; `file` names it in diagnostics.
@@ -168,6 +170,8 @@ private struct Fields {
 private struct NodeReader {
     var collector: DiagnosticCollector
     let lines: [Substring]
+    /// The comments the prescan passed.
+    private(set) var comments: [YAMLPrescan.Comment] = []
     let limits: MappingFileLimits
     private var attributeMappingCount = 0
 
@@ -181,6 +185,7 @@ private struct NodeReader {
 
     mutating func read(bytes: [UInt8], text: String) -> MappingSet? {
         let prescan = YAMLPrescan(bytes: bytes, maxDepth: limits.maxDepth)
+        comments = prescan.comments
         for finding in prescan.anchorsAndAliases {
             let what = finding.isAlias ? "alias *\(finding.name)" : "anchor &\(finding.name)"
             collector.report(

@@ -5,8 +5,10 @@ struct SourceText: Sendable {
 
     init(file: String, text: String) {
         self.file = file
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
+        // Split on bytes: as Characters, "\r\n" is one grapheme and never equals "\n", so a CRLF file would be one line.
+        self.lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { bytes in
+            let line = Substring(bytes)
+            return line.utf8.last == UInt8(ascii: "\r") ? line.dropLast() : line
         }
     }
 
