@@ -101,18 +101,22 @@ public struct SyncEngine: Sendable {
             case .skipped: report.skipped += 1
             case .failed(let reason): report.failures.append(.init(object: outcome.key, line: outcome.line, reason: reason))
             }
-            if let entry = outcome.entry {
+            if case .failed = outcome.result {
+                // What failed is tried again next run: the state keeps what the last run recorded, never this
+                // run's fingerprint. A user keeps its place in its groups by the target id this run found or the
+                // last run recorded, or, with neither, by its groups not losing members this run.
+                let kept = previous.entries[outcome.key]
+                next.entries[outcome.key] = kept
+                if outcome.kind == .user {
+                    if let targetID = outcome.entry?.targetID ?? kept?.targetID {
+                        userIDs[outcome.sourceID] = targetID
+                    } else {
+                        unresolvedUsers.insert(outcome.sourceID)
+                    }
+                }
+            } else if let entry = outcome.entry {
                 next.entries[outcome.key] = entry
                 if outcome.kind == .user { userIDs[outcome.sourceID] = entry.targetID }
-            } else if case .failed = outcome.result {
-                // A user that failed this run keeps its place in its groups: by the id the last run recorded,
-                // or, without one, by its groups not losing members this run.
-                if let kept = previous.entries[outcome.key] {
-                    next.entries[outcome.key] = kept
-                    if outcome.kind == .user { userIDs[outcome.sourceID] = kept.targetID }
-                } else if outcome.kind == .user {
-                    unresolvedUsers.insert(outcome.sourceID)
-                }
             }
         }
         var sourceBrokeOff = false

@@ -245,6 +245,11 @@ extension EntraSyncTests {
                 mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json, withState: withState)
             #expect(second.failures.map(\.object) == ["user:u-2"])
             #expect(try await target.group("Duty managers")["members"]?.arrayValue?.count == 2)
+
+            // What failed is tried again: the state did not record the failed change as sent.
+            let third = try await target.sync(
+                mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json, withState: withState)
+            #expect(third.failures.map(\.object) == ["user:u-2"])
         }
     }
 }
