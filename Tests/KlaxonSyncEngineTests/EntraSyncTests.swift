@@ -36,6 +36,12 @@ import Testing
         }
     }
 
+    /// Two users in different cities, for the tests that need a small group.
+    static let twoUsers = [
+        ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds"),
+        ExportUser(id: "u-2", upn: "sam.lee@contoso.com", given: "Sam", surname: "Lee", city: "York"),
+    ]
+
     static func export(_ users: [ExportUser], _ groups: [ExportGroup]) -> String {
         #"{"value":["# + (users.map(\.json) + groups.map(\.json)).joined(separator: ",\n") + "]}"
     }
@@ -167,10 +173,7 @@ extension EntraSyncTests {
     /// matching attribute) and renamed, not created a second time beside the old one.
     @Test func renamedGroupWithoutAStateFile() async throws {
         try await SyncTarget.run { target in
-            let users = [
-                ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds"),
-                ExportUser(id: "u-2", upn: "sam.lee@contoso.com", given: "Sam", surname: "Lee", city: "York"),
-            ]
+            let users = Self.twoUsers
             var groups = [ExportGroup(id: "g-1", name: "Leeds duty managers", members: ["u-1", "u-2"])]
             let mapping = shippedMapping("entra-id.yaml")
             let first = try await target.sync(
@@ -220,17 +223,12 @@ extension EntraSyncTests {
             #expect(Set(state.entries.keys) == ["user:u-1", "user:u-2", "user:u-3", "group:g-1"])
         }
     }
-}
 
-extension EntraSyncTests {
     /// A user that fails in a later run stays in its groups: found by the id the state file recorded, or, without
     /// a state file, because its groups lose no members in a run where one of theirs failed.
     @Test(arguments: [true, false]) func aUserThatFailsStaysInItsGroups(withState: Bool) async throws {
         try await SyncTarget.run { target in
-            var users = [
-                ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds"),
-                ExportUser(id: "u-2", upn: "sam.lee@contoso.com", given: "Sam", surname: "Lee", city: "York"),
-            ]
+            var users = Self.twoUsers
             let groups = [ExportGroup(id: "g-1", name: "Duty managers", members: ["u-1", "u-2"])]
             let mapping = shippedMapping("entra-id.yaml")
             let first = try await target.sync(
@@ -252,17 +250,12 @@ extension EntraSyncTests {
             #expect(third.failures.map(\.object) == ["user:u-2"])
         }
     }
-}
 
-extension EntraSyncTests {
     /// A user record the export cannot give (broken JSON inside it) is reported and skipped; that user is not
     /// deactivated for being absent, its groups keep it, and the state still knows it.
     @Test func anUnreadableRecordDeactivatesNobodyAndEmptiesNoGroup() async throws {
         try await SyncTarget.run { target in
-            let users = [
-                ExportUser(id: "u-1", upn: "zoe.hart@contoso.com", given: "Zoë", surname: "Hart", city: "Leeds"),
-                ExportUser(id: "u-2", upn: "sam.lee@contoso.com", given: "Sam", surname: "Lee", city: "York"),
-            ]
+            let users = Self.twoUsers
             let groups = [ExportGroup(id: "g-1", name: "Duty managers", members: ["u-1", "u-2"])]
             let mapping = shippedMapping("entra-id.yaml")
             let first = try await target.sync(mapping: mapping, source: try target.file("export.json", Self.export(users, groups)), format: .json)
