@@ -6,8 +6,13 @@ extension String {
     /// ``FilterEvaluator`` compares lowercased Swift strings, and Swift's `==` treats canonically equivalent
     /// strings (`é` and `e` + U+0301) as equal; SQLite and PostgreSQL (its columns are `COLLATE "C"`) compare
     /// bytes. Storing and querying one canonical form makes the two agree.
-    var caseFolded: String { lowercased().precomposedStringWithCanonicalMapping }
+    var caseFolded: String { lowercased().canonical }
 
     /// The form case-exact columns store and compare: Unicode Normalization Form C, for the same reason.
-    var canonical: String { precomposedStringWithCanonicalMapping }
+    ///
+    /// ASCII text is its own normal form and is returned as it is: nearly every userName and email is ASCII, and
+    /// Foundation's normalisation was the largest single cost of storing a user.
+    var canonical: String {
+        utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping
+    }
 }
