@@ -18,6 +18,14 @@ import Testing
         #expect(JSONWriter.string(from: value) == #""a\"b\\c/\né😀""#)
     }
 
+    @Test func writesEscapesBetweenPlainRuns() throws {
+        let text = "\u{01}start \"quoted\" back\\slash\ttab\rline\nend\u{1F}é\u{7F}"
+        let written = JSONWriter.string(from: .string(text))
+        #expect(written == #""\u0001start \"quoted\" back\\slash\ttab\rline\nend\u001fé\#u{7F}""#)
+        #expect(try JSONParser.parse(written) == .string(text))
+        #expect(JSONWriter.string(from: .string("")) == #""""#)
+    }
+
     @Test(arguments: [
         ("", "empty document"),
         ("{", "expected a member name"),

@@ -164,12 +164,14 @@ public struct JSONParser {
         let start = index
         index += 1
         let contentStart = index
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII (every byte's high bit clear) is valid UTF-8 as it is.
+        var highBits: UInt8 = 0
         while index < buffer.count {
             let byte = buffer[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: buffer[contentStart..<index])
                 index += 1
+                if highBits & 0x80 == 0 { return String(decoding: slice, as: UTF8.self) }
                 guard let string = String(validating: slice, as: UTF8.self) else {
                     throw error("invalid UTF-8 in a string", at: start)
                 }
@@ -177,6 +179,7 @@ public struct JSONParser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
+            highBits |= byte
             index += 1
         }
         var bytes = Array(buffer[contentStart..<index])
