@@ -35,10 +35,6 @@ final class PostgresDatabase: SQLDatabase {
     }
 
     func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await autocommit(body)
-    }
-
-    func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await work.run {
             try await client.withConnection { connection in
                 try await body(PostgresStatements(connection: connection))
@@ -46,7 +42,18 @@ final class PostgresDatabase: SQLDatabase {
         }
     }
 
+    /// Like ``read(_:)``, for writes: one begun inside a transaction throws ``SQLDirectoryError/nestedTransaction``.
+    func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await TransactionScope.enter(self) { try await read(body) }
+    }
+
+    /// A write begun inside `body` throws ``SQLDirectoryError/nestedTransaction``: on another connection it would
+    /// wait forever for the row locks `body` holds.
     func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
+        try await TransactionScope.enter(self) { try await retryingTransaction(body) }
+    }
+
+    private func retryingTransaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await work.run {
             var attempt = 0
             while true {

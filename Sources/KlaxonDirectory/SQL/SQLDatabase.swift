@@ -9,7 +9,8 @@ protocol SQLDatabase: Sendable {
 
     /// Runs `body` as one transaction, committed if it returns and rolled back if it throws. A backend may run
     /// `body` again when the database aborted the transaction to resolve a conflict (a deadlock between
-    /// instances), so `body` must not have effects outside the database.
+    /// instances), so `body` must not have effects outside the database. A write (``transaction(_:)`` or ``autocommit(_:)``)
+    /// begun inside `body` throws ``SQLDirectoryError/nestedTransaction``.
     func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T
 
     /// Runs `body`, whose statements are single writes that need no transaction of their own. PostgreSQL runs them

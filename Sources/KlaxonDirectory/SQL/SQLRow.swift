@@ -48,7 +48,7 @@ struct SQLRow: Sendable {
 }
 
 /// Failures of a SQL directory itself (not of the request): the server reports them as 500.
-public enum SQLDirectoryError: Error, CustomStringConvertible {
+public enum SQLDirectoryError: Error, Equatable, CustomStringConvertible {
     /// The directory has been closed.
     case closed
     /// A stored row could not be read back.
@@ -57,6 +57,9 @@ public enum SQLDirectoryError: Error, CustomStringConvertible {
     case invalidLocation(String)
     /// The database could not be opened: unreachable, refused the login, or does not exist.
     case unavailable(String)
+    /// A write transaction was begun inside another on the same database, which would wait for the outer one
+    /// forever. A programming error: run the inner work on the outer transaction's connection.
+    case nestedTransaction
 
     public var description: String {
         switch self {
@@ -64,6 +67,7 @@ public enum SQLDirectoryError: Error, CustomStringConvertible {
         case .corrupt(let detail): return "the directory's database holds an unreadable row: \(detail)"
         case .invalidLocation(let detail): return detail
         case .unavailable(let detail): return "the directory's database cannot be opened: \(detail)"
+        case .nestedTransaction: return "a write transaction was begun inside another on the same database"
         }
     }
 }

@@ -49,14 +49,15 @@ final class SQLiteConnectionPool: SQLDatabase {
 
     /// Runs `body` in one write transaction on the writer, rolling back if it throws. `BEGIN IMMEDIATE` takes the
     /// file's write lock, so transactions never conflict and are not retried.
+    /// A write begun inside `body` throws ``SQLDirectoryError/nestedTransaction``: it would wait for the writer forever.
     func transaction<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await writer.transaction(body)
+        try await TransactionScope.enter(self) { try await writer.transaction(body) }
     }
 
     /// Runs `body` on the writer. Its single statements join the writer's transactions like any other write:
     /// run on their own they would commit alone, which is what grouping saves.
     func autocommit<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
-        try await writer.transaction(body)
+        try await TransactionScope.enter(self) { try await writer.transaction(body) }
     }
 
     /// Runs `body` on a reader, outside any transaction.

@@ -1,0 +1,33 @@
+import Testing
+@testable import KlaxonDirectory
+import KlaxonTestSupport
+
+/// A write transaction begun inside another would wait forever for the writer (SQLite) or the outer row locks
+/// (PostgreSQL); it fails at once instead, and the outer transaction's changes roll back with it.
+@Suite struct TransactionScopeTests {
+    @Test(arguments: TestBackend.available)
+    func aNestedTransactionFailsInsteadOfWaitingForever(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let database = directory.database
+            await #expect(throws: SQLDirectoryError.nestedTransaction) {
+                try await database.transaction { db in
+                    try await db.execute(SQLFragment("UPDATE organisations SET name = 'Changed' WHERE id = ?", [.integer(Int(org))]))
+                    try await database.transaction { _ in }
+                }
+            }
+            // A task started inside the transaction carries the mark too.
+            await #expect(throws: SQLDirectoryError.nestedTransaction) {
+                try await database.transaction { _ in
+                    try await Task { try await database.autocommit { _ in } }.value
+                }
+            }
+            #expect(try await directory.organisations().map(\.name) == ["Acme"], "the outer transaction rolled back")
+            // Transactions one after another are unaffected.
+            try await database.transaction { db in
+                try await db.execute(SQLFragment("UPDATE organisations SET name = 'Renamed' WHERE id = ?", [.integer(Int(org))]))
+            }
+            #expect(try await directory.organisations().map(\.name) == ["Renamed"])
+        }
+    }
+}
