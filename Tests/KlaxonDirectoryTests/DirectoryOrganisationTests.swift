@@ -33,6 +33,27 @@ import SCIM
         }
     }
 
+    /// Names and labels are text an admin reads: control characters are refused (U+0000 made PostgreSQL fail with
+    /// a 500), and nothing is stored.
+    @Test(arguments: TestBackend.available)
+    func namesAndLabelsRefuseControlCharacters(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createOrganisation(slug: "nul", name: "Ac\u{0}me") }
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            for name in ["Lon\u{0}don", "Leeds\u{7}", "a\tb"] {
+                await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.addLocation(named: name, in: org) }
+            }
+            let location = try #require(try await directory.locations(in: org).first)
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.renameLocation(location.id, to: "x\u{0}", in: org) }
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.issueToken(in: org, label: "Entra\u{0}") }
+            let token = try await directory.issueToken(in: org, label: "Entra ID")
+            await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.renameToken(token.record.id, to: "\u{1B}[31m", in: org) }
+            #expect(try await directory.organisations().map(\.slug) == ["acme"])
+            #expect(try await directory.locations(in: org).map(\.name) == ["Default"])
+            #expect(try await directory.tokens(in: org).map(\.label) == ["Entra ID"])
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func issuesAuthenticatesAndRevokesTokens(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in

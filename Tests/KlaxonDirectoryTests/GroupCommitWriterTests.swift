@@ -20,6 +20,17 @@ import Testing
         try await pool.read { db in Set(try await db.rows(SQLFragment("SELECT k FROM t")).map { try $0.integer("k") }) }
     }
 
+    /// Text is bound with its length: SQLite, told to read up to a terminator, stored "a\u{0}b" as "a".
+    @Test func textIsBoundWhole() async throws {
+        let (pool, folder) = try await pool()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await pool.transaction { db in try await db.execute(SQLFragment("INSERT INTO t (k, v) VALUES (1, ?)", [.text("a\u{0}bé")])) }
+        let row = try #require(try await pool.read { db in try await db.rows(SQLFragment("SELECT v, length(CAST(v AS BLOB)) AS n FROM t")) }.first)
+        #expect(try row.integer("n") == 5)
+        #expect(try row.text("v") == "a\u{0}bé")
+        try await pool.close()
+    }
+
     @Test func concurrentTransactionsCommitWhatSucceededAndNothingOfWhatFailed() async throws {
         let (pool, folder) = try await pool()
         defer { try? FileManager.default.removeItem(at: folder) }

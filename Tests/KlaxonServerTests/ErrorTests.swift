@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import KlaxonDirectory
 import KlaxonTestSupport
 import SCIM
 import Testing
@@ -81,6 +82,44 @@ import Testing
             // Nothing above was stored.
             let list = try await server.scim(.get, "/Users")
             #expect(list["totalResults"] == .integer(0))
+        }
+    }
+
+    /// U+0000 is valid JSON but no SCIM value: PostgreSQL cannot store it (it answered 500) and SQLite cut the text
+    /// at it. Bodies and filters holding one get a 400, and a detail that quotes one is still logged as activity.
+    @Test(arguments: TestBackend.available)
+    func nulCharactersAreRefusedEverywhere(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            let id = try await server.createUser("nul@example.com")
+            let user = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a\u0000b"}"#
+            try await server.scim(.post, "/Users", user).expectError(400, "invalidSyntax")
+            try await server.scim(.put, "/Users/\(id)", user).expectError(400, "invalidSyntax")
+            try await server.scim(.post, "/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"\u0000"}"#)
+                .expectError(400, "invalidSyntax")
+            try await server.scim(
+                .patch, "/Users/\(id)",
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"externalId","value":"x\u0000"}]}"#
+            ).expectError(400, "invalidSyntax")
+            try await server.scim(.post, "/Users", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x","a\u0000":1}"#)
+                .expectError(400, "invalidSyntax")
+            for filter in [#"userName eq "\u0000""#, #"emails[type eq "work"].value sw "\u0000""#, #"externalId ne "a\u0000""#] {
+                try await server.scim(.get, "/Users?filter=\(percentEncoded(filter))").expectError(400, "invalidFilter")
+            }
+            let search = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"displayName eq \"\\u0000\""}"#
+            try await server.scim(.post, "/Groups/.search", search).expectError(400, "invalidFilter")
+            // A decoded %00 in a query parameter reaches the error detail, and the activity log keeps the entry.
+            try await server.scim(.get, "/Users?attributes=%00").expectError(400, "invalidPath")
+            var logged: [ActivityEntry] = []
+            for _ in 0..<100 where logged.count < 11 {
+                logged = try await server.directory.recentActivity(in: server.acme.id, limit: 20)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let attributes = try #require(logged.first { $0.method == "GET" && $0.detail?.contains("attributes") == true })
+            #expect(attributes.status == 400 && attributes.detail?.contains("\u{FFFD}") == true, "\(attributes)")
+            #expect(logged.count == 11, "every refused request is logged: \(logged.map(\.detail))")
+            let stored = try await server.scim(.get, "/Users/\(id)")
+            #expect(stored["userName"] == "nul@example.com" && stored["externalId"] == nil)
+            #expect(try await server.scim(.get, "/Users")["totalResults"] == .integer(1))
         }
     }
 

@@ -63,6 +63,19 @@ import Testing
         #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
 
+    @Test func refusesNULOnlyWhenAskedTo() throws {
+        #expect(try JSONParser.parse(#""a\u0000b""#) == .string("a\u{0}b"))
+        for text in [#"{"userName":"a\u0000b"}"#, #"{"a\u0000":1}"#, #"["\u0000"]"#] {
+            #expect {
+                try JSONParser.parse(text, limits: .scimRequest(maxBytes: 1 << 20))
+            } throws: { error in
+                (error as? JSONParser.Error)?.message.contains("NUL") == true
+            }
+        }
+        // Other escapes, and U+0000's neighbours, are still read.
+        #expect(try JSONParser.parse(#""\u0001\u00e9""#, limits: .scimRequest(maxBytes: 64)) == .string("\u{1}é"))
+    }
+
     @Test func boundsDepthAndSize() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: JSONParser.Error.self) { try JSONParser.parse(deep) }

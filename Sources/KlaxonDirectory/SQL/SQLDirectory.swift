@@ -127,7 +127,16 @@ public final class SQLDirectory: Directory {
     private static func requiredName(_ name: String, of thing: String) throws(SCIMError) -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalidValue("a \(thing) needs a name") }
+        try checkPrintable(trimmed, as: "a \(thing) name")
         return trimmed
+    }
+
+    /// Names and labels are shown to admins and stored as text: control characters (a tab, U+0000) have no place in
+    /// them, and PostgreSQL cannot store U+0000 at all.
+    private static func checkPrintable(_ text: String, as what: String) throws(SCIMError) {
+        guard text.unicodeScalars.allSatisfy({ $0.properties.generalCategory != .control }) else {
+            throw .invalidValue("\(what) cannot contain control characters")
+        }
     }
 
     /// 404 if the organisation does not exist. Otherwise its row stays locked until the transaction ends, so that
@@ -141,6 +150,7 @@ public final class SQLDirectory: Directory {
     // MARK: Tokens
 
     public func issueToken(in organisation: Organisation.ID, label: String) async throws -> IssuedToken {
+        try Self.checkPrintable(label, as: "a token label")
         let org = Int(organisation)
         let secret = TokenHasher.newSecret()
         let created = Timestamp.now()
@@ -183,7 +193,8 @@ public final class SQLDirectory: Directory {
     }
 
     public func renameToken(_ id: TokenRecord.ID, to label: String, in organisation: Organisation.ID) async throws -> Bool {
-        try await database.autocommit { db in
+        try Self.checkPrintable(label, as: "a token label")
+        return try await database.autocommit { db in
             try await !db.rows(
                 SQLFragment(
                     "UPDATE tokens SET label = ? WHERE org_id = ? AND id = ? RETURNING id",
@@ -354,8 +365,9 @@ public final class SQLDirectory: Directory {
                 "INSERT INTO activity (org_id, seq, at, method, path, status, resource_id, detail, client) VALUES (?, ", [.integer(org)])
             insert.append(dialect.next(.activity(organisation: org)))
             insert.append(
-                ", ?, ?, ?, ?, ?, ?, ?)", .double(entry.at.timeIntervalSince1970), .text(entry.method), .text(entry.path),
-                .integer(entry.status), .text(orNull: entry.resourceID), .text(orNull: entry.detail), .text(orNull: entry.client))
+                ", ?, ?, ?, ?, ?, ?, ?)", .double(entry.at.timeIntervalSince1970), .text(entry.method.storable), .text(entry.path.storable),
+                .integer(entry.status), .text(orNull: entry.resourceID?.storable), .text(orNull: entry.detail?.storable),
+                .text(orNull: entry.client?.storable))
             return insert
         }
         try await database.transaction { db in
@@ -409,5 +421,14 @@ public final class SQLDirectory: Directory {
                     resourceID: row.optionalText("resource_id"), detail: row.optionalText("detail"), client: row.optionalText("client"))
             }
         }
+    }
+}
+
+private extension String {
+    /// The text with each U+0000 replaced by U+FFFD, for what is recorded rather than matched (the activity log
+    /// quotes request details): PostgreSQL cannot store U+0000 in text, and one such entry would lose its batch.
+    var storable: String {
+        guard utf8.contains(0) else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 }

@@ -82,7 +82,9 @@ final class SQLiteConnection: @unchecked Sendable {
             switch value {
             case .integer(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
             case .double(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
-            case .text(let text): status = sqlite_nio_sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            case .text(let text):
+                // The length in bytes, not -1: SQLite would stop at a U+0000 and store the rest of the text silently cut.
+                status = sqlite_nio_sqlite3_bind_text(statement, index, text, Int32(text.utf8.count), Self.transient)
             case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
             }
             guard status == SQLITE_OK else { throw error(status) }

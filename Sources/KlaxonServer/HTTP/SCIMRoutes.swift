@@ -86,7 +86,7 @@ struct SCIMRoutes: Sendable {
                 let buffer = try await request.body.collect(upTo: limit)
                 if buffer.readableBytes > 0 {
                     do {
-                        body = try JSONParser.parse(buffer.readableBytesView, limits: .init(maxDepth: 32, maxBytes: limit))
+                        body = try JSONParser.parse(buffer.readableBytesView, limits: .scimRequest(maxBytes: limit))
                     } catch {
                         throw SCIMError.invalidSyntax("the body is not valid JSON: \(error)")
                     }

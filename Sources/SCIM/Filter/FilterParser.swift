@@ -84,6 +84,8 @@ public struct FilterParser {
     private var tokens: [Token] = []
     private var position = 0
     private var terms = 0
+    /// A string literal is read as JSON, without U+0000: no stored value holds one (see ``JSONParser/Limits/allowsNUL``).
+    private static let literalLimits = JSONParser.Limits(maxDepth: 1, maxBytes: .max, allowsNUL: false)
 
     init(text: String, firstColumn: Int, resourceSchema: ResourceSchema?, limits: Limits) throws(SCIMError) {
         self.text = text
@@ -135,7 +137,7 @@ public struct FilterParser {
                 let literal = Array(utf8[start..<index])
                 let parsed: JSONValue
                 do {
-                    parsed = try JSONParser.parse(literal)
+                    parsed = try JSONParser.parse(literal, limits: Self.literalLimits)
                 } catch {
                     throw .invalidFilter("invalid string at column \(startColumn): \(error.message)")
                 }

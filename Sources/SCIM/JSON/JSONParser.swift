@@ -13,10 +13,20 @@ public struct JSONParser {
         public var maxDepth: Int
         /// The longest input accepted, in bytes.
         public var maxBytes: Int
+        /// Whether a string may hold U+0000 (written `\u0000`; a raw control byte is never accepted). SCIM input
+        /// may not: no attribute means anything by it, PostgreSQL cannot store it in text, and SQLite's C API reads
+        /// it as the end of the string.
+        public var allowsNUL: Bool
 
-        public init(maxDepth: Int = 64, maxBytes: Int = 4 << 20) {
+        public init(maxDepth: Int = 64, maxBytes: Int = 4 << 20, allowsNUL: Bool = true) {
             self.maxDepth = maxDepth
             self.maxBytes = maxBytes
+            self.allowsNUL = allowsNUL
+        }
+
+        /// What a SCIM request body may hold: `maxDepth` levels, `maxBytes` bytes, and no U+0000.
+        public static func scimRequest(maxDepth: Int = 32, maxBytes: Int) -> Limits {
+            Limits(maxDepth: maxDepth, maxBytes: maxBytes, allowsNUL: false)
         }
 
         public static let `default` = Limits()
@@ -208,6 +218,7 @@ public struct JSONParser {
                 case UInt8(ascii: "t"): bytes.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try parseHex4()
+                    if scalar == 0, !limits.allowsNUL { throw error("\\u0000 (NUL) is not accepted in a string", at: index - 6) }
                     if (0xD800...0xDBFF).contains(scalar) {
                         guard peek() == UInt8(ascii: "\\"), index + 1 < buffer.count, buffer[index + 1] == UInt8(ascii: "u")
                         else { throw error("unpaired UTF-16 surrogate in \\u escape") }

@@ -78,7 +78,7 @@ public struct BulkRequest: Sendable, Hashable {
         }
         let body: JSONValue
         do {
-            body = try JSONParser.parse(bytes, limits: JSONParser.Limits(maxBytes: limits.maxPayloadSize))
+            body = try JSONParser.parse(bytes, limits: .scimRequest(maxDepth: JSONParser.Limits.default.maxDepth, maxBytes: limits.maxPayloadSize))
         } catch {
             throw .invalidSyntax("the bulk request is not valid JSON: \(error)")
         }
