@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts `klaxon-sync serve` on a loopback port and runs the public SCIM 2.0 conformance suite scim2-tester (PyPI)
-# against it. Fails if any check fails.
+# against it, then 10,000 seeded random and mutated requests (scripts/scim_fuzz.py: no 5xx, every error an RFC 7644
+# body, the server still up). Fails if any check fails.
 # Usage: scripts/conformance.sh [path/to/klaxon-sync] [database]
 #   (default: the debug build, on a throwaway SQLite file; pass an empty postgres:// database to test PostgreSQL)
 set -euo pipefail
@@ -28,3 +29,4 @@ token="$(sed -n 's/^Token: //p' "$work/serve.log" | head -1)"
 [ -n "$url" ] && [ -n "$token" ] || { cat "$work/serve.log"; echo "no Endpoint URL or Token printed" >&2; exit 1; }
 echo "conformance: $url"
 "$venv/bin/python" scripts/scim_conformance.py "$url" "$token"
+python3 scripts/scim_fuzz.py "$url" "$token" --requests "${FUZZ_REQUESTS:-10000}" --seed "${FUZZ_SEED:-1}"

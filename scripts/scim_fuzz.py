@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Send random and mutated SCIM requests to a running server and check how it answers.
+
+Usage: scim_fuzz.py BASE_URL TOKEN [--requests N] [--seed S]
+
+BASE_URL is the organisation's SCIM base (where /ServiceProviderConfig is). Requests are generated from a
+seeded random source: filters from the RFC 7644 grammar with random attributes, operators and awkward values
+(U+0000, lone surrogates, SQL and LIKE metacharacters, huge numbers), users and groups with mutated or
+retyped attributes, byte-mutated JSON bodies, PATCH operations with random paths and values, PUT, Bulk,
+.search, projections and paging parameters, and deletes.
+
+A problem is any 5xx, an error status without an RFC 7644 error body (the Error schema and a matching
+"status"), a body that is not JSON, a broken connection, or a server that no longer answers at the end. Prints
+the statuses seen and up to 20 problems with the request that caused each; exits 1 if there was any.
+The standard library only, so that it runs wherever Python 3 does.
+"""
+
+import argparse
+import http.client
+import json
+import random
+import sys
+import urllib.parse
+
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+KLAXON = "urn:ietf:params:scim:schemas:extension:klaxon:2.0:User"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+ATTRIBUTES = [
+    "userName", "name.givenName", "name.familyName", "name", "emails", "emails.value", "emails.type",
+    'emails[type eq "work"].value', "active", "displayName", "externalId", "title", "meta.created",
+    "meta.lastModified", "id", "phoneNumbers.value", f"{ENTERPRISE}:department", f"{ENTERPRISE}:manager.value",
+    f"{KLAXON}:location", f"{KLAXON}:notificationPhoneNumber", "members", "members.value", "groups",
+    "groups.value", 'addresses[type eq "work"].locality', "roles.value", "x",
+]
+OPERATORS = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "EQ", "Co"]
+LITERALS = [
+    '"bench-1@example.com"', '"a"', '""', "true", "false", "null", "1", "-1.5e3", '"2024-01-01T00:00:00Z"',
+    '"\\u0000"', '"\\ud800"', '"%"', '"_"', "'x'", '"\'; DROP TABLE resources; --"', '"a\\"b"', "1e999", "[1]", "{}",
+]
+
+
+class Fuzzer:
+    def __init__(self, base_url: str, token: str, seed: int):
+        self.random = random.Random(seed)
+        self.seed = seed
+        url = urllib.parse.urlparse(base_url)
+        self.host, self.port, self.prefix = url.hostname, url.port, url.path.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        self.statuses: dict[int, int] = {}
+        self.problems: list[str] = []
+        self.ids: dict[str, list[str]] = {"Users": [], "Groups": []}
+
+    # Sending and judging
+
+    def send(self, method: str, path: str, body=None, raw: str | None = None):
+        """Sends one request; records a problem if the answer breaks the rules. Returns (status, parsed body)."""
+        text = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        data = text.encode("utf-8", "surrogatepass") if text is not None else None
+        request = f"{method} {path} {data[:300]!r}" if data else f"{method} {path}"
+        try:
+            self.connection.request(method, self.prefix + path, body=data, headers=self.headers)
+            response = self.connection.getresponse()
+            payload = response.read()
+        except Exception as error:  # a reset or a timeout: the server dropped the request
+            self.connection.close()
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            self.problems.append(f"{request}\n    no answer: {error!r}")
+            return None, None
+        status = response.status
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        try:
+            parsed = json.loads(payload) if payload else None
+        except ValueError:
+            self.problems.append(f"{request}\n    {status} with a body that is not JSON: {payload[:200]!r}")
+            return status, None
+        if status >= 500:
+            self.problems.append(f"{request}\n    {status}: {payload[:300]!r}")
+        elif status >= 400 and not (
+            isinstance(parsed, dict) and ERROR_SCHEMA in parsed.get("schemas", []) and str(parsed.get("status")) == str(status)
+        ):
+            self.problems.append(f"{request}\n    {status} without an RFC 7644 error body: {payload[:200]!r}")
+        return status, parsed
+
+    # Generators
+
+    def pick(self, options):
+        return self.random.choice(options)
+
+    def quoted(self, text: str) -> str:
+        return urllib.parse.quote(text, safe="", errors="surrogatepass")
+
+    def filter(self, depth: int = 0) -> str:
+        roll = self.random.random()
+        if depth > 3 or roll < 0.45:
+            attribute = self.pick(ATTRIBUTES)
+            return f"{attribute} pr" if self.random.random() < 0.1 else f"{attribute} {self.pick(OPERATORS)} {self.pick(LITERALS)}"
+        if roll < 0.6:
+            return f"not ({self.filter(depth + 1)})"
+        if roll < 0.7:
+            return f"emails[{self.filter(depth + 1)}]"
+        if roll < 0.8:
+            return f"({self.filter(depth + 1)})"
+        return f"{self.filter(depth + 1)} {self.pick(['and', 'or', 'AND', 'Or'])} {self.filter(depth + 1)}"
+
+    def mutated(self, text: str) -> str:
+        characters = list(text)
+        for _ in range(self.random.randint(1, 4)):
+            if not characters:
+                break
+            index = self.random.randrange(len(characters))
+            roll = self.random.random()
+            if roll < 0.3:
+                del characters[index]
+            elif roll < 0.6:
+                characters.insert(index, self.pick('()[]"\\ .:,{}\x00\x7fé\u2028\ud800'))
+            else:
+                characters[index] = self.pick('()[]"\\ .:,{}aZ09')
+        return "".join(characters)
+
+    def value(self, depth: int = 0):
+        roll = self.random.random()
+        if depth > 4 or roll < 0.5:
+            return self.pick([
+                "x", "", "False", "True", 0, -1, 2**63, 1.5, True, False, None, "é" * 3, "a" * self.random.randint(0, 3000),
+                "+44 20 7946 0000", "London", "\u0000",
+            ])
+        if roll < 0.75:
+            return [self.value(depth + 1) for _ in range(self.random.randint(0, 4))]
+        keys = ATTRIBUTES + ["value", "type", "primary", "display", "$ref", "schemas"]
+        return {self.pick(keys): self.value(depth + 1) for _ in range(self.random.randint(0, 4))}
+
+    def user(self, number: int) -> dict:
+        name = f"fuzz-{self.seed}-{number}@example.com"
+        body = {
+            "schemas": [USER_SCHEMA, KLAXON], "userName": name, "name": {"givenName": "F", "familyName": "Z"},
+            "emails": [{"value": name, "type": "work", "primary": True}], "active": True, "externalId": f"ext-{number}",
+            KLAXON: {"location": "London", "notificationPhoneNumber": "+44 20 7946 0000"},
+        }
+        for _ in range(self.random.randint(0, 3)):
+            roll = self.random.random()
+            key = self.pick(list(body))
+            if roll < 0.3:
+                del body[key]
+            elif roll < 0.7:
+                body[key] = self.value()
+            else:
+                body[self.pick(ATTRIBUTES)] = self.value()
+        return body
+
+    def group(self, number: int) -> dict:
+        members = self.random.sample(self.ids["Users"], min(3, len(self.ids["Users"])))
+        body = {"schemas": [GROUP_SCHEMA], "displayName": f"fuzz-group-{self.seed}-{number}", "members": [{"value": m} for m in members]}
+        if self.random.random() < 0.3:
+            body[self.pick(["members", "displayName", "schemas"])] = self.value()
+        return body
+
+    def patch(self):
+        operations = []
+        for _ in range(self.random.randint(0, 4)):
+            operation = {"op": self.pick(["add", "replace", "remove", "Add", "Replace", "Remove", "x", 1])}
+            if self.random.random() < 0.8:
+                operation["path"] = self.pick(ATTRIBUTES + [
+                    self.mutated(self.pick(ATTRIBUTES)), f'members[value eq "{self.random.randint(0, 9)}"]', 'emails[type eq "work"]',
+                ])
+            if self.random.random() < 0.85:
+                operation["value"] = self.value()
+            operations.append(operation)
+        if self.random.random() < 0.1:
+            return self.value()
+        return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations}
+
+    # One request
+
+    def step(self, number: int):
+        kind = self.pick(["Users", "Users", "Groups"])
+        known = self.ids[kind]
+        roll = self.random.random()
+        if roll < 0.15:
+            query = {"filter": self.filter() if self.random.random() < 0.7 else self.mutated(self.filter())}
+            if self.random.random() < 0.3:
+                query["attributes"] = ",".join(self.random.sample(ATTRIBUTES, 2))
+            if self.random.random() < 0.3:
+                query["excludedAttributes"] = self.pick(ATTRIBUTES)
+            if self.random.random() < 0.3:
+                query["startIndex"] = self.pick(["0", "-5", "1", "99999999999999999999", "x"])
+            if self.random.random() < 0.3:
+                query["count"] = self.pick(["0", "-1", "5", "1000000", "1.5"])
+            if self.random.random() < 0.2:
+                query["sortBy"] = self.pick(ATTRIBUTES)
+            self.send("GET", f"/{kind}?" + urllib.parse.urlencode(query, errors="surrogatepass"))
+        elif roll < 0.35:
+            status, created = self.send("POST", f"/{kind}", self.user(number) if kind == "Users" else self.group(number))
+            if status == 201 and isinstance(created, dict) and "id" in created:
+                known.append(created["id"])
+        elif roll < 0.45:
+            self.send("POST", f"/{kind}", raw=self.mutated(json.dumps(self.user(number))))
+        elif roll < 0.7 and known:
+            self.send("PATCH", f"/{kind}/{self.pick(known)}", self.patch())
+        elif roll < 0.8 and known:
+            body = self.user(number) if kind == "Users" else {"schemas": [GROUP_SCHEMA], "displayName": f"g{number}", "members": self.value()}
+            self.send("PUT", f"/{kind}/{self.pick(known)}", body)
+        elif roll < 0.85:
+            targets = ["/Users", "/Groups", f"/Users/{self.pick(self.ids['Users'] or ['x'])}", "bulkId:a", "/x"]
+            operations = [
+                {"method": self.pick(["POST", "PATCH", "PUT", "DELETE", "GET", "x"]), "path": self.pick(targets),
+                 "bulkId": self.pick(["a", "b", None]), "data": self.pick([self.user(number), self.patch(), self.value()])}
+                for _ in range(self.random.randint(0, 5))
+            ]
+            self.send("POST", "/Bulk", {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "failOnErrors": self.pick([None, 1, 0, "x"]),
+                "Operations": operations,
+            })
+        elif roll < 0.9:
+            self.send("POST", f"/{kind}/.search", {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": self.filter(),
+                "startIndex": self.value(), "count": self.pick([1, 10, self.value()]), "attributes": self.value(),
+            })
+        elif roll < 0.95 and known:
+            projection = self.pick(["", "?attributes=" + self.quoted(self.pick(ATTRIBUTES)), "?excludedAttributes=" + self.quoted(self.mutated("members"))])
+            self.send("GET", f"/{kind}/{self.pick(known)}{projection}")
+        elif known:
+            victim = self.pick(known)
+            status, _ = self.send("DELETE", f"/{kind}/{victim}")
+            if status == 204:
+                known.remove(victim)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("base_url")
+    parser.add_argument("token")
+    parser.add_argument("--requests", type=int, default=10_000, help="how many requests to send (default 10000)")
+    parser.add_argument("--seed", type=int, default=1, help="the random seed; the same seed sends the same requests")
+    arguments = parser.parse_args()
+
+    fuzzer = Fuzzer(arguments.base_url, arguments.token, arguments.seed)
+    for number in range(arguments.requests):
+        fuzzer.step(number)
+    status, _ = fuzzer.send("GET", "/ServiceProviderConfig")
+    alive = status == 200
+    if not alive:
+        fuzzer.problems.append("the server no longer answers GET /ServiceProviderConfig")
+    statuses = ", ".join(f"{code}: {count}" for code, count in sorted(fuzzer.statuses.items()))
+    print(f"scim-fuzz: seed {arguments.seed}, {sum(fuzzer.statuses.values())} answers ({statuses}), {len(fuzzer.problems)} problems")
+    for problem in fuzzer.problems[:20]:
+        print("  " + problem)
+    return 1 if fuzzer.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
