@@ -178,6 +178,9 @@ private func parseError(_ text: String, limits: FilterParser.Limits = .default) 
         (#"a eq "x" and (b eq "y")) or c pr"#, "unexpected ')' after a complete filter at column 24"),
         (#"[type eq "work"]"#, "expected an attribute, 'not' or '(' but found '[' at column 1"),
         (#"userName eq "\x""#, #"invalid string at column 13: invalid escape '\x'"#),
+        ("userName eq \u{0}", "U+0000 (NUL) at column 13 is not accepted in a filter"),
+        ("displayName eq \"Zoë\" or id co \u{0}{}", "U+0000 (NUL) at column 31 is not accepted in a filter"),
+        (#"userName eq "a\u0000""#, #"invalid string at column 13: \u0000 (NUL) is not accepted in a string"#),
         // Columns count characters, not UTF-8 bytes.
         (#"displayName eq "Zoë" nd x"#, "unexpected 'nd' after a complete filter at column 22"),
         (#"displayName eq "日本語" oops"#, "unexpected 'oops' after a complete filter at column 22"),

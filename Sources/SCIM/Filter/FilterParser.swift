@@ -96,6 +96,11 @@ public struct FilterParser {
     }
 
     static func tokenize(_ text: String, firstColumn: Int) throws(SCIMError) -> [Token] {
+        // A decoded %00 would otherwise pass as an unquoted value (see `value(of:)`).
+        if text.utf8.contains(0) {
+            let column = text.unicodeScalars.prefix { $0 != "\u{0}" }.count + firstColumn
+            throw .invalidFilter("U+0000 (NUL) at column \(column) is not accepted in a filter")
+        }
         var tokens: [Token] = []
         let utf8 = text.utf8
         var index = utf8.startIndex
