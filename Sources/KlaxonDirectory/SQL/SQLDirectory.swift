@@ -365,9 +365,9 @@ public final class SQLDirectory: Directory {
                 "INSERT INTO activity (org_id, seq, at, method, path, status, resource_id, detail, client) VALUES (?, ", [.integer(org)])
             insert.append(dialect.next(.activity(organisation: org)))
             insert.append(
-                ", ?, ?, ?, ?, ?, ?, ?)", .double(entry.at.timeIntervalSince1970), .text(entry.method.storable), .text(entry.path.storable),
-                .integer(entry.status), .text(orNull: entry.resourceID?.storable), .text(orNull: entry.detail?.storable),
-                .text(orNull: entry.client?.storable))
+                ", ?, ?, ?, ?, ?, ?, ?)", .double(entry.at.timeIntervalSince1970), .text(entry.method.replacingNUL), .text(entry.path.replacingNUL),
+                .integer(entry.status), .text(orNull: entry.resourceID?.replacingNUL), .text(orNull: entry.detail?.replacingNUL),
+                .text(orNull: entry.client?.replacingNUL))
             return insert
         }
         try await database.transaction { db in
@@ -421,14 +421,5 @@ public final class SQLDirectory: Directory {
                     resourceID: row.optionalText("resource_id"), detail: row.optionalText("detail"), client: row.optionalText("client"))
             }
         }
-    }
-}
-
-private extension String {
-    /// The text with each U+0000 replaced by U+FFFD, for what is recorded rather than matched (the activity log
-    /// quotes request details): PostgreSQL cannot store U+0000 in text, and one such entry would lose its batch.
-    var storable: String {
-        guard utf8.contains(0) else { return self }
-        return String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 }

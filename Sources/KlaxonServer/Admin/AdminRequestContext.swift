@@ -22,15 +22,18 @@ struct AdminRequestContext: ChildRequestContext {
 }
 
 /// The fields of an `application/x-www-form-urlencoded` body or a query string.
+///
+/// A decoded `%00` is read as U+FFFD: no field means anything by U+0000, and PostgreSQL cannot even look one up
+/// (a sign-in name holding one failed with a 500 rather than "wrong name or password").
 struct AdminForm: Sendable {
     let fields: [(name: String, value: String)]
 
     init(fields: [(name: String, value: String)]) {
-        self.fields = fields
+        self.fields = fields.map { ($0.name, $0.value.replacingNUL) }
     }
 
     init(query: String?) {
-        self.fields = QueryString.parse(Substring(query ?? ""))
+        self.init(fields: QueryString.parse(Substring(query ?? "")))
     }
 
     /// The first value of a field, or nil.

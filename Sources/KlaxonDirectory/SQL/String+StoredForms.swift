@@ -15,4 +15,11 @@ extension String {
     var canonical: String {
         utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping
     }
+
+    /// The text with each U+0000 replaced by U+FFFD, for text that is recorded or looked up rather than validated
+    /// (activity details, admin form fields): PostgreSQL cannot hold U+0000 in text, not even to compare it.
+    package var replacingNUL: String {
+        guard utf8.contains(0) else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
+    }
 }
