@@ -33,23 +33,28 @@ import SCIM
         }
     }
 
-    /// Names and labels are text an admin reads: control characters are refused (U+0000 made PostgreSQL fail with
-    /// a 500), and nothing is stored.
+    /// Names and labels are text an admin reads: white space is collapsed to single spaces, other control
+    /// characters are refused (U+0000 made PostgreSQL fail with a 500), and nothing refused is stored.
     @Test(arguments: TestBackend.available)
     func namesAndLabelsRefuseControlCharacters(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in
             await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.createOrganisation(slug: "nul", name: "Ac\u{0}me") }
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
-            for name in ["Lon\u{0}don", "Leeds\u{7}", "a\tb"] {
+            for name in ["Lon\u{0}don", "Leeds\u{7}", "\u{1B}[31mRed", String(repeating: "é", count: 513)] {
                 await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.addLocation(named: name, in: org) }
             }
+            // Tabs and line breaks are white space; emoji, joiners and direction marks are text.
+            #expect(try await directory.addLocation(named: "New\tYork\n", in: org).name == "New York")
+            let family = "👩‍👩‍👧 Home \u{200F}"
+            #expect(try await directory.addLocation(named: family, in: org).name == family.trimmingCharacters(in: .whitespaces))
             let location = try #require(try await directory.locations(in: org).first)
             await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.renameLocation(location.id, to: "x\u{0}", in: org) }
             await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.issueToken(in: org, label: "Entra\u{0}") }
-            let token = try await directory.issueToken(in: org, label: "Entra ID")
+            let token = try await directory.issueToken(in: org, label: "Entra\tID")
+            #expect(token.record.label == "Entra ID")
             await expectSCIMError(.badRequest, .invalidValue) { _ = try await directory.renameToken(token.record.id, to: "\u{1B}[31m", in: org) }
             #expect(try await directory.organisations().map(\.slug) == ["acme"])
-            #expect(try await directory.locations(in: org).map(\.name) == ["Default"])
+            #expect(Set(try await directory.locations(in: org).map(\.name)) == ["Default", "New York", family.trimmingCharacters(in: .whitespaces)])
             #expect(try await directory.tokens(in: org).map(\.label) == ["Entra ID"])
         }
     }

@@ -152,6 +152,14 @@ import Testing
             #expect(cleared.text.contains("Token \(token.id) no longer has a label."))
             #expect(cleared.text.contains(#"name="label" type="text" value="" maxlength="100" placeholder="(no label)""#))
 
+            // A label with a control character is refused on the page itself, as a creation is, and nothing changes.
+            for path in ["/admin/synchronisation/tokens/\(token.id)/rename", "/admin/synchronisation/tokens"] {
+                let refused = try await browser.post(path, [("csrf", try browser.csrf()), ("label", "Okta\u{1B}[31m")])
+                #expect(refused.status == 400, "\(path)")
+                #expect(refused.text.contains("a token label cannot contain control characters"), "\(path)")
+            }
+            #expect(try await server.directory.tokens(in: server.acme.id).map(\.label) == [""])
+
             let unknown = try await browser.post("/admin/synchronisation/tokens/999/rename", [("csrf", try browser.csrf()), ("label", "x")])
             #expect(unknown.status == 404)
             #expect(unknown.text.contains("Not found"))

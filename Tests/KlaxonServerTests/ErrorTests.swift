@@ -123,6 +123,34 @@ import Testing
         }
     }
 
+    /// Indexed attributes are capped at 1,024 bytes on both backends: PostgreSQL refused a longer random value
+    /// with a 500 (an index entry over 2,704 bytes) where SQLite stored it.
+    @Test(arguments: TestBackend.available)
+    func longIndexedValuesAreRefusedAlikeOnBothBackends(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            // Random text, which PostgreSQL cannot compress below its index limit.
+            let long = (0..<40).map { _ in UUID().uuidString }.joined()  // 1,440 bytes
+            let fits = String(long.prefix(1024))
+            let user = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"#
+            try await server.scim(.post, "/Users", user + #""\#(long)"}"#).expectError(400, "invalidValue")
+            try await server.scim(.post, "/Users", user + #""x","externalId":"\#(long)"}"#).expectError(400, "invalidValue")
+            try await server.scim(.post, "/Users", user + #""x","emails":[{"value":"\#(long)"}]}"#).expectError(400, "invalidValue")
+            try await server.scim(
+                .post, "/Users", user + #""x","urn:ietf:params:scim:schemas:extension:klaxon:2.0:User":{"location":"\#(long)"}}"#
+            ).expectError(400, "invalidValue")
+            try await server.scim(.post, "/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"\#(long)"}"#)
+                .expectError(400, "invalidValue")
+            let id = try await server.createUser(fits)
+            try await server.scim(
+                .patch, "/Users/\(id)",
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"\#(long)"}]}"#
+            ).expectError(400, "invalidValue")
+            let stored = try await server.scim(.get, "/Users?filter=\(percentEncoded(#"userName eq "\#(fits)""#))")
+            #expect(stored["totalResults"] == .integer(1))
+            #expect(try await server.scim(.get, "/Users")["totalResults"] == .integer(1))
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func sqlMetacharactersAreData(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in

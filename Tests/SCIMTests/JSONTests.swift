@@ -72,6 +72,12 @@ import Testing
                 (error as? JSONParser.Error)?.message.contains("NUL") == true
             }
         }
+        do {
+            _ = try JSONParser.parse(#"{"a":"xy\u0000"}"#, limits: .scimRequest(maxBytes: 64))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.column == 9, "the error points at the escape's backslash")
+        }
         // Other escapes, and U+0000's neighbours, are still read.
         #expect(try JSONParser.parse(#""\u0001\u00e9""#, limits: .scimRequest(maxBytes: 64)) == .string("\u{1}é"))
     }

@@ -4,7 +4,8 @@ import SCIM
 /// `members`, a user's derived `groups`), with `id` set, and the values of its indexed columns.
 ///
 /// Indexed attributes must be strings, so that SQL and ``FilterEvaluator`` always agree on them; anything else is
-/// a 400 `invalidValue` (the server's schema validation normally catches it first).
+/// a 400 `invalidValue` (the server's schema validation normally catches it first). They are also at most
+/// ``indexedTextLimit`` bytes, on both backends alike.
 ///
 /// ```swift
 /// let document = try ResourceDocument(kind: .user, id: "2819c223", object: ["userName": "BJensen"])
@@ -70,9 +71,22 @@ struct ResourceDocument {
     private static func optionalString(_ name: String, in object: JSONObject) throws(SCIMError) -> String? {
         switch object[name] {
         case nil, .null?: return nil
-        case .string(let text)?: return text
+        case .string(let text)?:
+            try checkIndexable(text, as: name)
+            return text
         case let other?: throw .invalidValue("'\(name)' must be a string, not \(other.typeName)")
         }
+    }
+
+    /// The longest value, in UTF-8 bytes, of an attribute with an index: PostgreSQL refuses an index entry over
+    /// 2,704 bytes (a 500 for a long random userName, while SQLite took it), and no identity platform sends a
+    /// userName, email or externalId anywhere near this long (Entra's longest is 256 characters).
+    static let indexedTextLimit = 1024
+
+    /// 400 `invalidValue` if `text` is longer than ``indexedTextLimit``.
+    static func checkIndexable(_ text: String?, as name: String) throws(SCIMError) {
+        guard let text, text.utf8.count > indexedTextLimit else { return }
+        throw .invalidValue("'\(name)' is longer than \(indexedTextLimit) bytes (UTF-8)")
     }
 
     private static func emails(in object: JSONObject) throws(SCIMError) -> [Email] {

@@ -230,6 +230,7 @@ extension SQLDirectory {
         guard (1...254).contains(trimmed.count), !trimmed.contains(where: \.isWhitespace) else {
             throw .invalidValue("'\(login)' is not a valid sign-in name: use 1 to 254 characters without spaces, e.g. an email address")
         }
+        try checkPrintable(trimmed, as: "a sign-in name")
         return trimmed
     }
 }

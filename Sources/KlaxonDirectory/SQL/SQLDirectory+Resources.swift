@@ -260,6 +260,7 @@ extension SQLDirectory {
     /// 400 `invalidValue` if the profile names a location (in force or set by hand) this organisation does not
     /// have. The locations cannot be removed until the transaction ends.
     func checkLocation(of profile: KlaxonProfile?, in organisation: Int, on db: any SQLConnection) async throws {
+        try ResourceDocument.checkIndexable(profile?.syncedLocation, as: "location")
         for location in Set([profile?.locationID, profile?.locationChoice?.locationID].compactMap { $0 }) {
             let rows = try await db.rows(
                 SQLFragment(

@@ -124,16 +124,27 @@ public final class SQLDirectory: Directory {
         }
     }
 
+    /// The name with its white space (tabs and line breaks included) collapsed to single spaces, as location names
+    /// are matched (``KlaxonLocationName/matchKey(_:)``); refused if empty, longer than the indexed-text limit, or
+    /// holding other control characters.
     private static func requiredName(_ name: String, of thing: String) throws(SCIMError) -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .invalidValue("a \(thing) needs a name") }
-        try checkPrintable(trimmed, as: "a \(thing) name")
-        return trimmed
+        let collapsed = try printableText(name, as: "a \(thing) name")
+        guard !collapsed.isEmpty else { throw .invalidValue("a \(thing) needs a name") }
+        try ResourceDocument.checkIndexable(collapsed, as: "\(thing) name")
+        return collapsed
     }
 
-    /// Names and labels are shown to admins and stored as text: control characters (a tab, U+0000) have no place in
-    /// them, and PostgreSQL cannot store U+0000 at all.
-    private static func checkPrintable(_ text: String, as what: String) throws(SCIMError) {
+    /// `text` with its white space (tabs and line breaks included) collapsed to single spaces and trimmed; refused if
+    /// other control characters remain (see ``checkPrintable(_:as:)``).
+    static func printableText(_ text: String, as what: String) throws(SCIMError) -> String {
+        let collapsed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        try checkPrintable(collapsed, as: what)
+        return collapsed
+    }
+
+    /// Names and labels are shown to admins and stored as text: control characters (U+0000, an escape) have no place
+    /// in them, and PostgreSQL cannot store U+0000 at all.
+    static func checkPrintable(_ text: String, as what: String) throws(SCIMError) {
         guard text.unicodeScalars.allSatisfy({ $0.properties.generalCategory != .control }) else {
             throw .invalidValue("\(what) cannot contain control characters")
         }
@@ -150,7 +161,7 @@ public final class SQLDirectory: Directory {
     // MARK: Tokens
 
     public func issueToken(in organisation: Organisation.ID, label: String) async throws -> IssuedToken {
-        try Self.checkPrintable(label, as: "a token label")
+        let label = try Self.printableText(label, as: "a token label")
         let org = Int(organisation)
         let secret = TokenHasher.newSecret()
         let created = Timestamp.now()
@@ -193,7 +204,7 @@ public final class SQLDirectory: Directory {
     }
 
     public func renameToken(_ id: TokenRecord.ID, to label: String, in organisation: Organisation.ID) async throws -> Bool {
-        try Self.checkPrintable(label, as: "a token label")
+        let label = try Self.printableText(label, as: "a token label")
         return try await database.autocommit { db in
             try await !db.rows(
                 SQLFragment(

@@ -11,6 +11,8 @@ extension AdminRoutes {
         let organisation: String
         let endpoint: String
         let newToken: NewToken?
+        /// Why the last form was refused, if it was.
+        let error: String?
         let hasTokens: Bool
         let tokens: [TokenRow]
         let users: String
@@ -87,17 +89,26 @@ extension AdminRoutes {
     func createToken(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
         let session = try context.requireSession()
         let label = String(context.form.trimmed("label").prefix(100))
-        let issued = try await directory.issueToken(in: session.organisation.id, label: label)
+        let issued: IssuedToken
+        do {
+            issued = try await directory.issueToken(in: session.organisation.id, label: label)
+        } catch let error as SCIMError where error.status != .notFound {
+            return try await synchronisationPage(request, session, error: error.detail, status: .init(code: error.status.rawValue))
+        }
         // Shown in this response only: the page is not cached, and reloading it later shows the hint alone.
-        return try await synchronisationPage(
-            request, session, newToken: NewToken(label: label.isEmpty ? "without a label" : label, secret: issued.secret), status: .created)
+        let shownLabel = issued.record.label.isEmpty ? "without a label" : issued.record.label
+        return try await synchronisationPage(request, session, newToken: NewToken(label: shownLabel, secret: issued.secret), status: .created)
     }
 
-    func renameToken(_ context: AdminRequestContext) async throws -> Response {
+    func renameToken(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
         let session = try context.requireSession()
         let id = try numericID(context)
         let label = String(context.form.trimmed("label").prefix(100))
-        guard try await directory.renameToken(id, to: label, in: session.organisation.id) else { throw AdminError.notFound }
+        do {
+            guard try await directory.renameToken(id, to: label, in: session.organisation.id) else { throw AdminError.notFound }
+        } catch let error as SCIMError where error.status != .notFound {
+            return try await synchronisationPage(request, session, error: error.detail, status: .init(code: error.status.rawValue))
+        }
         return AdminViews.redirect(
             "/admin/synchronisation", notice: label.isEmpty ? "Token \(id) no longer has a label." : "Token \(id) is now labelled \(label).")
     }
@@ -123,7 +134,7 @@ extension AdminRoutes {
     }
 
     private func synchronisationPage(
-        _ request: Request, _ session: AdminSession, newToken: NewToken?, status: HTTPResponse.Status
+        _ request: Request, _ session: AdminSession, newToken: NewToken? = nil, error: String? = nil, status: HTTPResponse.Status
     ) async throws -> Response {
         let org = session.organisation.id
         let tokens = try await directory.tokens(in: org)
@@ -135,7 +146,8 @@ extension AdminRoutes {
         let now = Date()
         let model = SynchronisationModel(
             csrf: session.csrfToken, organisation: session.organisation.name,
-            endpoint: "\(rootURL(request))/scim/v2/\(session.organisation.slug)", newToken: newToken, hasTokens: !tokens.isEmpty,
+            endpoint: "\(rootURL(request))/scim/v2/\(session.organisation.slug)", newToken: newToken, error: error,
+            hasTokens: !tokens.isEmpty,
             tokens: tokens.reversed().map { token in
                 TokenRow(
                     id: token.id, label: token.label.isEmpty ? "(no label)" : token.label, storedLabel: token.label, hint: token.hint,

@@ -39,7 +39,7 @@ struct AdminRoutes: Sendable {
         admin.get("synchronisation") { request, context in try await synchronisation(request, context) }
         admin.post("synchronisation/tokens") { request, context in try await createToken(request, context) }
         admin.post("synchronisation/tokens/:id/revoke") { _, context in try await revokeToken(context) }
-        admin.post("synchronisation/tokens/:id/rename") { _, context in try await renameToken(context) }
+        admin.post("synchronisation/tokens/:id/rename") { request, context in try await renameToken(request, context) }
         admin.get("activity") { request, context in try await activity(request, context) }
         admin.get("locations") { request, context in try await locationsPage(request, context) }
         admin.post("locations") { request, context in try await addLocation(request, context) }
