@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """Send random and mutated SCIM requests to a running server and check how it answers.
 
-Usage: scim_fuzz.py BASE_URL TOKEN [--requests N] [--seed S]
+Usage: scim_fuzz.py BASE_URL TOKEN [--compare BASE_URL TOKEN] [--requests N] [--seed S]
 
 BASE_URL is the organisation's SCIM base (where /ServiceProviderConfig is). Requests are generated from a
 seeded random source: filters from the RFC 7644 grammar with random attributes, operators and awkward values
-(U+0000, lone surrogates, SQL and LIKE metacharacters, huge numbers), users and groups with mutated or
-retyped attributes, byte-mutated JSON bodies, PATCH operations with random paths and values, PUT, Bulk,
-.search, projections and paging parameters, and deletes.
+(U+0000, lone surrogates, SQL and LIKE metacharacters, huge numbers, long text that does not compress), users
+and groups with mutated or retyped attributes, byte-mutated JSON bodies, PATCH operations with random paths and
+values, PUT, Bulk, .search, projections and paging parameters, and deletes.
 
 A problem is any 5xx, an error status without an RFC 7644 error body (the Error schema and a matching
-"status"), a body that is not JSON, a broken connection, or a server that no longer answers at the end. Prints
-the statuses seen and up to 20 problems with the request that caused each; exits 1 if there was any.
+"status"), a body that is not JSON, a broken connection, or a server that no longer answers at the end. With
+--compare, every request also goes to a second server (e.g. the same build on the other database backend), each
+with its own resource ids, and a different status or number of matching resources from the two is a problem too:
+the backends must agree.
+Prints the statuses seen and up to 20 problems with the request that caused each; exits 1 if there was any.
+
 Stops early after 3 requests in a row go unanswered (a wedged server fails fast instead of timing out 10,000
-times). The same seed sends the same requests as long as the server answers them alike. The standard library
+times). The same seed sends the same requests as long as the servers answer them alike. The standard library
 only, so that it runs wherever Python 3.8+ does.
 """
 
@@ -23,6 +27,7 @@ import argparse
 import http.client
 import json
 import random
+import re
 import sys
 import urllib.parse
 
@@ -43,31 +48,57 @@ OPERATORS = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "EQ", "Co"]
 LITERALS = [
     '"bench-1@example.com"', '"a"', '""', "true", "false", "null", "1", "-1.5e3", '"2024-01-01T00:00:00Z"',
     '"\\u0000"', '"\\ud800"', '"%"', '"_"', "'x'", '"\'; DROP TABLE resources; --"', '"a\\"b"', "1e999", "[1]", "{}",
+    # Values the generated users and groups hold, so that filters also match something (and the totals compare).
+    '"fuzz"', '"FUZZ-1"', '"ext-1"', '"@example.com"', '"work"', '"London"', '"F"', '"group"', '"2000-01-01T00:00:00Z"',
 ]
 
 
-class Fuzzer:
-    def __init__(self, base_url: str, token: str, seed: int):
-        self.random = random.Random(seed)
-        self.seed = seed
+# Attributes whose values each server makes up itself (ids, and the timestamps in meta): a filter on them may
+# match differently on two servers that are both right.
+SERVER_SPECIFIC = re.compile(r"(?i)\b(id|members|groups|meta)\b")
+
+
+class Ident:
+    """A resource created on every server, standing for its id on each (the servers number resources differently)."""
+
+    def __init__(self, ids: tuple):
+        self.ids = ids
+
+
+class Joined:
+    """Text with ids in it, such as a path: parts that are strings or `Ident`s."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+
+def render(value, server: int):
+    """The value as server number `server` is sent it: every `Ident` replaced by that server's id."""
+    if isinstance(value, Ident):
+        return value.ids[server]
+    if isinstance(value, Joined):
+        return "".join(render(part, server) for part in value.parts)
+    if isinstance(value, dict):
+        return {key: render(item, server) for key, item in value.items()}
+    if isinstance(value, list):
+        return [render(item, server) for item in value]
+    return value
+
+
+class Server:
+    """One server under test: its connection and what it has answered."""
+
+    def __init__(self, base_url: str, token: str):
         url = urllib.parse.urlparse(base_url)
+        self.name = base_url
         self.host, self.port, self.prefix = url.hostname, url.port, url.path.rstrip("/")
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
         self.statuses: dict[int, int] = {}
-        self.problems: list[str] = []
-        self.ids: dict[str, list[str]] = {"Users": [], "Groups": []}
-        self.sent = 0
         self.unanswered_in_a_row = 0
 
-    # Sending and judging
-
-    def send(self, method: str, path: str, body=None, raw: str | None = None):
+    def send(self, method: str, path: str, data: bytes | None, problems: list[str], request: str):
         """Sends one request; records a problem if the answer breaks the rules. Returns (status, parsed body)."""
-        text = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        data = text.encode("utf-8", "surrogatepass") if text is not None else None
-        request = f"{method} {path} {data[:300]!r}" if data else f"{method} {path}"
-        self.sent += 1
         try:
             self.connection.request(method, self.prefix + path, body=data, headers=self.headers)
             response = self.connection.getresponse()
@@ -75,7 +106,7 @@ class Fuzzer:
         except Exception as error:  # a reset or a timeout: the server dropped the request
             self.connection.close()
             self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            self.problems.append(f"{request}\n    no answer: {error!r}")
+            problems.append(f"{request}\n    no answer from {self.name}: {error!r}")
             self.unanswered_in_a_row += 1
             return None, None
         self.unanswered_in_a_row = 0
@@ -84,15 +115,55 @@ class Fuzzer:
         try:
             parsed = json.loads(payload) if payload else None
         except ValueError:
-            self.problems.append(f"{request}\n    {status} with a body that is not JSON: {payload[:200]!r}")
+            problems.append(f"{request}\n    {status} from {self.name} with a body that is not JSON: {payload[:200]!r}")
             return status, None
         if status >= 500:
-            self.problems.append(f"{request}\n    {status}: {payload[:300]!r}")
+            problems.append(f"{request}\n    {status} from {self.name}: {payload[:300]!r}")
         elif status >= 400 and not (
             isinstance(parsed, dict) and ERROR_SCHEMA in parsed.get("schemas", []) and str(parsed.get("status")) == str(status)
         ):
-            self.problems.append(f"{request}\n    {status} without an RFC 7644 error body: {payload[:200]!r}")
+            problems.append(f"{request}\n    {status} from {self.name} without an RFC 7644 error body: {payload[:200]!r}")
         return status, parsed
+
+
+class Fuzzer:
+    def __init__(self, servers: list[Server], seed: int):
+        self.random = random.Random(seed)
+        self.seed = seed
+        self.servers = servers
+        self.problems: list[str] = []
+        self.ids: dict[str, list[Ident]] = {"Users": [], "Groups": []}
+        self.sent = 0
+
+    @property
+    def unanswered_in_a_row(self) -> int:
+        return max(server.unanswered_in_a_row for server in self.servers)
+
+    def send(self, method: str, path, body=None, raw: str | None = None, filter: str | None = None):
+        """Sends one request to every server. Returns each one's (status, parsed body); statuses must agree, and so
+        must the totals of a list filtered by `filter` unless it reads ids or timestamps, which differ by server."""
+        self.sent += 1
+        answers = []
+        for index, server in enumerate(self.servers):
+            rendered_path = render(path, index)
+            text = raw if raw is not None else (json.dumps(render(body, index)) if body is not None else None)
+            data = text.encode("utf-8", "surrogatepass") if text is not None else None
+            request = f"{method} {rendered_path} {data[:300]!r}" if data else f"{method} {rendered_path}"
+            answers.append(server.send(method, rendered_path, data, self.problems, request))
+        # The servers must agree on the status and, for a list or search, on how many resources matched: the
+        # two database backends translate filters to SQL separately.
+        compare_totals = filter is None or not SERVER_SPECIFIC.search(filter)
+        outcomes = [
+            (status, parsed.get("totalResults") if compare_totals and isinstance(parsed, dict) else None) for status, parsed in answers
+        ]
+        if len(set(outcomes)) > 1:
+            self.problems.append(f"{method} {render(path, 0)} {render(body, 0)!r:.300}\n    the servers disagree: " + ", ".join(
+                f"{server.name} {status}" + (f" with {total} results" if total is not None else "")
+                for server, (status, total) in zip(self.servers, outcomes)))
+        return answers
+
+    def all_answered(self, answers, status: int) -> bool:
+        return all(answer_status == status for answer_status, _ in answers)
 
     # Generators
 
@@ -202,20 +273,20 @@ class Fuzzer:
                 query["count"] = self.pick(["0", "-1", "5", "1000000", "1.5"])
             if self.random.random() < 0.2:
                 query["sortBy"] = self.pick(ATTRIBUTES)
-            self.send("GET", f"/{kind}?" + urllib.parse.urlencode(query, errors="surrogatepass"))
+            self.send("GET", f"/{kind}?" + urllib.parse.urlencode(query, errors="surrogatepass"), filter=query["filter"])
         elif roll < 0.35:
-            status, created = self.send("POST", f"/{kind}", self.user(number) if kind == "Users" else self.group(number))
-            if status == 201 and isinstance(created, dict) and "id" in created:
-                known.append(created["id"])
+            answers = self.send("POST", f"/{kind}", self.user(number) if kind == "Users" else self.group(number))
+            if self.all_answered(answers, 201) and all(isinstance(created, dict) and "id" in created for _, created in answers):
+                known.append(Ident(tuple(created["id"] for _, created in answers)))
         elif roll < 0.45:
             self.send("POST", f"/{kind}", raw=self.mutated(json.dumps(self.user(number))))
         elif roll < 0.7 and known:
-            self.send("PATCH", f"/{kind}/{self.pick(known)}", self.patch())
+            self.send("PATCH", Joined(f"/{kind}/", self.pick(known)), self.patch())
         elif roll < 0.8 and known:
             body = self.user(number) if kind == "Users" else {"schemas": [GROUP_SCHEMA], "displayName": f"g{number}", "members": self.value()}
-            self.send("PUT", f"/{kind}/{self.pick(known)}", body)
+            self.send("PUT", Joined(f"/{kind}/", self.pick(known)), body)
         elif roll < 0.85:
-            targets = ["/Users", "/Groups", f"/Users/{self.pick(self.ids['Users'] or ['x'])}", "bulkId:a", "/x"]
+            targets = ["/Users", "/Groups", Joined("/Users/", self.pick(self.ids["Users"] or ["x"])), "bulkId:a", "/x"]
             operations = [
                 {"method": self.pick(["POST", "PATCH", "PUT", "DELETE", "GET", "x"]), "path": self.pick(targets),
                  "bulkId": self.pick(["a", "b", None]), "data": self.pick([self.user(number), self.patch(), self.value()])}
@@ -226,17 +297,17 @@ class Fuzzer:
                 "Operations": operations,
             })
         elif roll < 0.9:
+            search = self.filter()
             self.send("POST", f"/{kind}/.search", {
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": self.filter(),
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": search,
                 "startIndex": self.value(), "count": self.pick([1, 10, self.value()]), "attributes": self.value(),
-            })
+            }, filter=search)
         elif roll < 0.95 and known:
             projection = self.pick(["", "?attributes=" + self.quoted(self.pick(ATTRIBUTES)), "?excludedAttributes=" + self.quoted(self.mutated("members"))])
-            self.send("GET", f"/{kind}/{self.pick(known)}{projection}")
+            self.send("GET", Joined(f"/{kind}/", self.pick(known), projection))
         elif known:
             victim = self.pick(known)
-            status, _ = self.send("DELETE", f"/{kind}/{victim}")
-            if status == 204:
+            if self.all_answered(self.send("DELETE", Joined(f"/{kind}/", victim)), 204):
                 known.remove(victim)
 
 
@@ -244,22 +315,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url")
     parser.add_argument("token")
-    parser.add_argument("--requests", type=int, default=10_000, help="how many requests to generate (default 10000; a step that needs an existing resource sends nothing while there is none)")
+    parser.add_argument("--compare", nargs=2, metavar=("BASE_URL", "TOKEN"), help="a second server that must answer alike")
+    parser.add_argument("--requests", type=int, default=10_000,
+                        help="how many requests to generate (default 10000; a step that needs an existing resource sends nothing while there is none)")
     parser.add_argument("--seed", type=int, default=1, help="the random seed; the same seed sends the same requests")
     arguments = parser.parse_args()
 
-    fuzzer = Fuzzer(arguments.base_url, arguments.token, arguments.seed)
+    servers = [Server(arguments.base_url, arguments.token)]
+    if arguments.compare:
+        servers.append(Server(*arguments.compare))
+    fuzzer = Fuzzer(servers, arguments.seed)
     for number in range(arguments.requests):
         fuzzer.step(number)
         if fuzzer.unanswered_in_a_row >= 3:
             fuzzer.problems.append("stopped early: 3 requests in a row went unanswered")
             break
     sent = fuzzer.sent
-    status, _ = fuzzer.send("GET", "/ServiceProviderConfig")
-    if status != 200:
-        fuzzer.problems.append("the server no longer answers GET /ServiceProviderConfig")
-    statuses = ", ".join(f"{code}: {count}" for code, count in sorted(fuzzer.statuses.items()))
-    print(f"scim-fuzz: seed {arguments.seed}, {sent} requests sent (answers: {statuses}), {len(fuzzer.problems)} problems")
+    for server, (status, _) in zip(servers, fuzzer.send("GET", "/ServiceProviderConfig")):
+        if status != 200:
+            fuzzer.problems.append(f"{server.name} no longer answers GET /ServiceProviderConfig")
+    print(f"scim-fuzz: seed {arguments.seed}, {sent} requests sent to each server, {len(fuzzer.problems)} problems")
+    for server in servers:
+        print(f"  {server.name}: " + ", ".join(f"{code}: {count}" for code, count in sorted(server.statuses.items())))
     for problem in fuzzer.problems[:20]:
         print("  " + problem)
     return 1 if fuzzer.problems else 0
