@@ -127,6 +127,8 @@ class Server:
 
 
 class Fuzzer:
+    """Generates requests from a seeded random source and sends each to every server."""
+
     def __init__(self, servers: list[Server], seed: int):
         self.random = random.Random(seed)
         self.seed = seed
