@@ -13,7 +13,8 @@ A problem is any 5xx, an error status without an RFC 7644 error body (the Error 
 "status"), a body that is not JSON, a broken connection, or a server that no longer answers at the end. With
 --compare, every request also goes to a second server (e.g. the same build on the other database backend), each
 with its own resource ids, and a different status or number of matching resources from the two is a problem too:
-the backends must agree.
+the backends must agree. At the end every resource created on both is read back from each and must be the same,
+apart from ids, `meta` and `$ref`.
 Prints the statuses seen and up to 20 problems with the request that caused each; exits 1 if there was any.
 
 Stops early after 3 requests in a row go unanswered (a wedged server fails fast instead of timing out 10,000
@@ -167,6 +168,42 @@ class Fuzzer:
     def all_answered(self, answers, status: int) -> bool:
         return all(answer_status == status for answer_status, _ in answers)
 
+    def compare_stored(self):
+        """Reads every resource created on all servers back from each and reports any that differ beyond what each
+        server makes up itself (ids, `meta`, `$ref` URLs)."""
+        if len(self.servers) < 2:
+            return
+        for kind, known in self.ids.items():
+            for ident in known:
+                answers = self.send("GET", Joined(f"/{kind}/", ident))
+                if not self.all_answered(answers, 200):
+                    continue
+                readings = [self.comparable(parsed, index) for index, (_, parsed) in enumerate(answers)]
+                if any(reading != readings[0] for reading in readings[1:]):
+                    self.problems.append(f"GET /{kind}/{ident.ids[0]}\n    the servers hold different resources: " + " vs ".join(
+                        json.dumps(reading, sort_keys=True)[:400] for reading in readings))
+
+    def comparable(self, value, server: int):
+        """`value` with what differs by server taken out: `id`, `meta` and `$ref` dropped, and every id a server gave
+        replaced by the same placeholder on all servers."""
+        placeholders = {ident.ids[server]: f"<{kind} {index}>" for kind, known in self.ids.items() for index, ident in enumerate(known)}
+
+        def strip(item):
+            if isinstance(item, dict):
+                return {key: strip(inner) for key, inner in item.items() if key not in ("id", "meta", "$ref")}
+            if isinstance(item, list):
+                return [strip(inner) for inner in item]
+            if isinstance(item, str):
+                return placeholders.get(item, item)
+            return item
+
+        stripped = strip(value)
+        # Members and groups are listed in id order, which differs by server.
+        for attribute in ("members", "groups"):
+            if isinstance(stripped, dict) and isinstance(stripped.get(attribute), list):
+                stripped[attribute] = sorted(stripped[attribute], key=lambda member: json.dumps(member, sort_keys=True))
+        return stripped
+
     # Generators
 
     def pick(self, options):
@@ -257,6 +294,39 @@ class Fuzzer:
             return self.value()
         return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations}
 
+    def typed_patch(self, kind: str, number: int):
+        """A PATCH a real identity platform might send: known paths with values of the right type (both Entra ID
+        modes, with and without paths), so that most are applied and the servers' stored states are compared by the
+        filters that follow."""
+        operations = []
+        for _ in range(self.random.randint(1, 3)):
+            op = self.pick(["add", "replace", "remove", "Replace", "Add"])
+            if kind == "Groups":
+                members = [{"value": member} for member in self.random.sample(self.ids["Users"], min(self.random.randint(1, 3), len(self.ids["Users"])))]
+                path, value = self.pick([
+                    ("members", members), ("displayName", f"group-{self.seed}-{number}-{self.random.randint(0, 3)}"),
+                    ("externalId", f"gext-{self.random.randint(0, 50)}"), (None, {"displayName": f"renamed-{number}"}),
+                ])
+            else:
+                path, value = self.pick([
+                    ("active", self.pick([True, False, "False", "True"])), ("title", self.pick(["Boss", "Dev", "", "Ærø"])),
+                    ("displayName", self.pick(["F Z", "émile", "a%b", "x_y"])), ("name.givenName", self.pick(["F", "Zoë"])),
+                    ("externalId", f"ext-{self.random.randint(0, 50)}"), ("userName", f"fuzz-{self.seed}-{number}-renamed@example.com"),
+                    ('emails[type eq "work"].value', f"w{self.random.randint(0, 50)}@example.com"),
+                    ("emails", [{"value": f"e{self.random.randint(0, 50)}@example.com", "type": self.pick(["work", "home"]), "primary": True}]),
+                    ('phoneNumbers[type eq "mobile"].value', self.pick(["+44 7911 123456", "07911 123456", "not a number"])),
+                    (f"{KLAXON}:location", self.pick(["London", "Leeds", "", "  london "])),
+                    (f"{KLAXON}:notificationPhoneNumber", self.pick(["+44 7911 123456", "+1 (415) 555-0100", "12"])),
+                    (f"{ENTERPRISE}:department", self.pick(["Ops", "R&D"])), (None, {"active": self.pick([True, "False"]), "title": "Lead"}),
+                ])
+            operation = {"op": op}
+            if path is not None:
+                operation["path"] = path
+            if not (op == "remove" and path is not None):
+                operation["value"] = value
+            operations.append(operation)
+        return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations}
+
     # One request
 
     def step(self, number: int):
@@ -283,7 +353,8 @@ class Fuzzer:
         elif roll < 0.45:
             self.send("POST", f"/{kind}", raw=self.mutated(json.dumps(self.user(number))))
         elif roll < 0.7 and known:
-            self.send("PATCH", Joined(f"/{kind}/", self.pick(known)), self.patch())
+            body = self.typed_patch(kind, number) if self.random.random() < 0.5 else self.patch()
+            self.send("PATCH", Joined(f"/{kind}/", self.pick(known)), body)
         elif roll < 0.8 and known:
             body = self.user(number) if kind == "Users" else {"schemas": [GROUP_SCHEMA], "displayName": f"g{number}", "members": self.value()}
             self.send("PUT", Joined(f"/{kind}/", self.pick(known)), body)
@@ -333,6 +404,7 @@ def main() -> int:
             fuzzer.problems.append("stopped early: 3 requests in a row went unanswered")
             break
     sent = fuzzer.sent
+    fuzzer.compare_stored()
     for server, (status, _) in zip(servers, fuzzer.send("GET", "/ServiceProviderConfig")):
         if status != 200:
             fuzzer.problems.append(f"{server.name} no longer answers GET /ServiceProviderConfig")
