@@ -127,6 +127,27 @@ final class SQLiteConnection: @unchecked Sendable {
         return (statement, columns)
     }
 
+    /// Copies what it can of the write-ahead log into the database file without waiting for readers or the writer
+    /// (`PASSIVE`); a checkpoint already running elsewhere is not an error.
+    func checkpoint() throws {
+        guard !closed else { throw SQLDirectoryError.closed }
+        let status = sqlite_nio_sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        guard status == SQLITE_OK || status & 0xFF == SQLITE_BUSY else { throw error(status) }
+    }
+
+    /// Hands the log's size to `checkpointer` after each commit, instead of SQLite's own checkpoint inside the
+    /// commit. `checkpointer` must outlive this connection (``SQLiteConnectionPool`` closes the writer first).
+    func reportWALGrowth(to checkpointer: WALCheckpointer) {
+        let context = Unmanaged.passUnretained(checkpointer).toOpaque()
+        _ = sqlite_nio_sqlite3_wal_hook(
+            handle,
+            { context, db, _, pages in
+                guard let context, let db else { return SQLITE_OK }
+                Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().walDidGrow(to: pages, on: db)
+                return SQLITE_OK
+            }, context)
+    }
+
     /// Whether a transaction is open: false after `COMMIT`, `ROLLBACK`, or an error SQLite answered by rolling back.
     var isInTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
 

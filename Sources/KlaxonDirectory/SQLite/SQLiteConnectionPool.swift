@@ -17,32 +17,39 @@ final class SQLiteConnectionPool: SQLDatabase {
 
     let writer: GroupCommitWriter
     private let readers: ConnectionQueue
+    let checkpointer: WALCheckpointer
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: WALCheckpointer) {
         self.writer = GroupCommitWriter(writer)
         self.readers = ConnectionQueue(readers)
+        self.checkpointer = checkpointer
     }
 
-    /// Opens the file (creating it if needed), switches it to WAL mode and opens the connections.
+    /// Opens the file (creating it if needed), switches it to WAL mode and opens the connections. The log is
+    /// checkpointed in the background (``WALCheckpointer``), not inside the commit that fills it.
     static func open(path: String, readers readerCount: Int) async throws -> SQLiteConnectionPool {
         var opened: [SQLiteConnection] = []
+        var checkpointer: WALCheckpointer?
         do {
             let writer = try SQLiteConnection.open(path: path)
             opened.append(writer)
             _ = try await writer.query("PRAGMA journal_mode = WAL")
             _ = try await writer.query("PRAGMA synchronous = NORMAL")
-            _ = try await writer.query("PRAGMA wal_autocheckpoint = 4000")
             for _ in 0..<max(1, readerCount) {
                 let reader = try SQLiteConnection.open(path: path)
                 opened.append(reader)
                 // Readers never write; this turns a mistake into an error instead of a second writer.
                 _ = try await reader.query("PRAGMA query_only = ON")
             }
-            return SQLiteConnectionPool(writer: writer, readers: Array(opened.dropFirst()))
+            let background = try WALCheckpointer(path: path)
+            checkpointer = background
+            writer.reportWALGrowth(to: background)
+            return SQLiteConnectionPool(writer: writer, readers: Array(opened.dropFirst()), checkpointer: background)
         } catch {
             for connection in opened {
                 connection.close()
             }
+            checkpointer?.close()
             throw error
         }
     }
@@ -67,10 +74,12 @@ final class SQLiteConnectionPool: SQLDatabase {
 
     /// Waits for running work to finish, then closes every connection. Later calls fail.
     func close() async throws {
-        await writer.drain()?.close()
+        guard let connection = await writer.drain() else { return }
+        connection.close()
         for connection in await readers.drain() {
             connection.close()
         }
+        checkpointer.close()
     }
 }
 
