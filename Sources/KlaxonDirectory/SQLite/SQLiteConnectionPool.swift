@@ -35,6 +35,9 @@ final class SQLiteConnectionPool: SQLDatabase {
             opened.append(writer)
             _ = try await writer.query("PRAGMA journal_mode = WAL")
             _ = try await writer.query("PRAGMA synchronous = NORMAL")
+            // When the log restarts after a checkpoint, its file is cut back to 16 MB: under load it may reach the
+            // checkpointer's high mark (about 64 MB), and the file would otherwise keep that size at rest.
+            _ = try await writer.query("PRAGMA journal_size_limit = 16777216")
             for _ in 0..<max(1, readerCount) {
                 let reader = try SQLiteConnection.open(path: path)
                 opened.append(reader)
