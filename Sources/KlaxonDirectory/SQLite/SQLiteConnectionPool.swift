@@ -29,7 +29,6 @@ final class SQLiteConnectionPool: SQLDatabase {
     /// checkpointed in the background (``WALCheckpointer``), not inside the commit that fills it.
     static func open(path: String, readers readerCount: Int) async throws -> SQLiteConnectionPool {
         var opened: [SQLiteConnection] = []
-        var checkpointer: WALCheckpointer?
         do {
             let writer = try SQLiteConnection.open(path: path)
             opened.append(writer)
@@ -44,15 +43,13 @@ final class SQLiteConnectionPool: SQLDatabase {
                 // Readers never write; this turns a mistake into an error instead of a second writer.
                 _ = try await reader.query("PRAGMA query_only = ON")
             }
-            let background = try WALCheckpointer(path: path)
-            checkpointer = background
-            writer.reportWALGrowth(to: background)
-            return SQLiteConnectionPool(writer: writer, readers: Array(opened.dropFirst()), checkpointer: background)
+            let checkpointer = try WALCheckpointer(path: path)
+            writer.reportWALGrowth(to: checkpointer)
+            return SQLiteConnectionPool(writer: writer, readers: Array(opened.dropFirst()), checkpointer: checkpointer)
         } catch {
             for connection in opened {
                 connection.close()
             }
-            checkpointer?.close()
             throw error
         }
     }
