@@ -80,7 +80,7 @@ struct ResourceDocument {
 
     /// The longest value, in UTF-8 bytes, of an attribute with an index: PostgreSQL refuses an index entry over
     /// 2,704 bytes (a 500 for a long random userName, while SQLite took it), and no identity platform sends a
-    /// userName, email or externalId anywhere near this long (Entra's longest is 256 characters).
+    /// userName, email or externalId anywhere near this long (Entra caps displayName at 256 characters).
     static let indexedTextLimit = 1024
 
     /// 400 `invalidValue` if `text` is longer than ``indexedTextLimit``.
