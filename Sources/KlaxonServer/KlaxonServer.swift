@@ -2,6 +2,7 @@ public import Hummingbird
 public import KlaxonDirectory
 public import Logging
 import SCIM
+import NIOCore
 import ServiceLifecycle
 
 /// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, the admin UI under `/admin`,
@@ -48,6 +49,7 @@ public enum KlaxonServer {
         }
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeout.map(TimeAmount.init))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "klaxon-sync"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -15,11 +15,15 @@ public struct ServerConfiguration: Sendable {
     public var adminSessionLifetime: Duration
     /// How many days the activity log keeps entries; older ones are removed at start and then hourly. 0 keeps them all.
     public var activityRetentionDays: Int
+    /// How long a connection may sit without a request, or with a request whose head or body has stopped
+    /// arriving, before the server closes it; nil keeps connections open until the client closes them. Without
+    /// it, clients that open connections and send nothing hold a file descriptor each, for ever.
+    public var idleTimeout: Duration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maxBodySize: Int = 1 << 20, tokenCacheTTL: Duration = .seconds(5),
         passwordCost: UInt8 = AdminPasswords.defaultCost, adminSessionLifetime: Duration = .seconds(8 * 3600),
-        activityRetentionDays: Int = 30
+        activityRetentionDays: Int = 30, idleTimeout: Duration? = .seconds(75)
     ) {
         self.host = host
         self.port = port
@@ -29,6 +33,7 @@ public struct ServerConfiguration: Sendable {
         self.passwordCost = passwordCost
         self.adminSessionLifetime = adminSessionLifetime
         self.activityRetentionDays = max(0, activityRetentionDays)
+        self.idleTimeout = idleTimeout.flatMap { $0 > .zero ? $0 : nil }
     }
 
     /// The URL of the server's root, for messages: `http://127.0.0.1:8080`.

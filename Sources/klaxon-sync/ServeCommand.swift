@@ -35,6 +35,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How many days the activity log keeps entries (pruned at start and hourly); 0 keeps them all.", valueName: "days"))
     var activityRetentionDays: Int = 30
 
+    @Option(help: ArgumentHelp(
+        "How long a connection may stay open with no request arriving (or with one stalled half-sent) before it is closed; 0 never closes it.",
+        valueName: "seconds"))
+    var idleTimeout: Double = 75
+
     @Option(help: "Log level: trace, debug (adds one line per request), info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -43,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard activityRetentionDays >= 0 else { throw ValidationError("--activity-retention-days must be 0 (keep everything) or more") }
+        guard idleTimeout >= 0, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be 0 (never close) or a number of seconds") }
     }
 
     func run() async throws {
@@ -50,7 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in KlaxonLogHandler(label: label, format: format) }
         let directory = try await database.open()
         let firstRun = try await FirstRun.prepare(directory)
-        let configuration = ServerConfiguration(host: host, port: port, publicURL: publicURL, activityRetentionDays: activityRetentionDays)
+        let configuration = ServerConfiguration(
+            host: host, port: port, publicURL: publicURL, activityRetentionDays: activityRetentionDays,
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))
         let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
         var logger = Logger(label: "klaxon-sync")
         logger.logLevel = logLevel

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPTypes
+import KlaxonServer
+import KlaxonTestSupport
+import NIOCore
+import NIOPosix
+import SCIM
+import Synchronization
+import Testing
+
+/// Connections that send nothing are closed after the idle timeout; busy ones are not.
+@Suite struct IdleConnectionTests {
+    static let idleTimeout = Duration.milliseconds(400)
+
+    static var configuration: ServerConfiguration {
+        var configuration = TestServer.configuration
+        configuration.idleTimeout = idleTimeout
+        return configuration
+    }
+
+    @Test func aStalledRequestHeadIsCutOff() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port)
+                let start = ContinuousClock.now
+                try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+                #expect(await connection.closedWithin(.seconds(10)))
+                #expect(ContinuousClock.now - start >= Self.idleTimeout)
+                #expect(connection.received.isEmpty)
+            }
+        }
+    }
+
+    @Test func aStalledRequestBodyIsCutOffAndNothingIsStored() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port)
+                let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"stalled@example.com"}"#
+                try await connection.send(
+                    "POST /scim/v2/acme/Users HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(server.acmeToken)\r\n"
+                        + "Content-Type: application/scim+json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body.prefix(20))
+                #expect(await connection.closedWithin(.seconds(10)))
+                // On a new connection: the test client's own one has been idle as long, and is closed too.
+                let found = try await server.onNewConnection { fresh in
+                    try await fresh.scim(.get, "/Users?filter=userName%20eq%20%22stalled@example.com%22")
+                }
+                #expect(found.status == 200)
+                #expect(found["totalResults"] == 0)
+            }
+        }
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterItsAnswer() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port)
+                try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                #expect(await connection.closedWithin(.seconds(10)))
+                #expect(connection.received.hasPrefix("HTTP/1.1 200"))
+            }
+        }
+    }
+
+    @Test func aConnectionInUseStaysOpenPastTheTimeout() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port)
+                let start = ContinuousClock.now
+                var answered = 0
+                // Requests a tenth of the timeout apart, for three timeouts: none is refused, the connection stays.
+                while ContinuousClock.now - start < Self.idleTimeout * 3 {
+                    try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    answered += 1
+                    try await Task.sleep(for: Self.idleTimeout / 10)
+                }
+                #expect(!connection.isClosed)
+                #expect(connection.received.components(separatedBy: "HTTP/1.1 200").count - 1 == answered)
+            }
+        }
+    }
+
+    @Test func zeroOrNegativeMeansNoTimeout() {
+        #expect(ServerConfiguration(idleTimeout: .zero).idleTimeout == nil)
+        #expect(ServerConfiguration(idleTimeout: .seconds(-1)).idleTimeout == nil)
+        #expect(ServerConfiguration().idleTimeout == .seconds(75))
+    }
+}
+
+/// A TCP connection that sends raw bytes and keeps what comes back.
+private final class RawConnection: Sendable {
+    private let channel: any Channel
+    private let collector: Collector
+
+    private init(channel: any Channel, collector: Collector) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    static func open(port: Int) async throws -> RawConnection {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return RawConnection(channel: channel, collector: collector)
+    }
+
+    func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text)).get()
+    }
+
+    var received: String { collector.text.withLock { $0 } }
+    var isClosed: Bool { !channel.isActive }
+
+    /// Whether the server closed the connection within `limit`; if not, the test closes it.
+    func closedWithin(_ limit: Duration) async -> Bool {
+        let closed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await self.channel.closeFuture.get()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            if !first { try? await channel.close() }
+            return first
+        }
+        return closed
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let text = Mutex("")
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            text.withLock { $0 += String(buffer: buffer) }
+        }
+    }
+}
