@@ -5,9 +5,11 @@ import SCIM
 /// attributes) get a `replace` each when they differ. A multi-valued attribute whose values carry a `type`
 /// is merged: the mapped values replace or extend the existing values of the same type, values of other
 /// types are kept, and the attribute is replaced as a whole only if the merge changed it. `members` is left
-/// to ``membershipOperations(desired:existing:)``.
+/// to ``membershipOperations(desired:existing:)``. A `cleared` path is removed only where the target has a
+/// value, so that clearing converges; with `schema` known, clearing the `value` of `emails[type eq "work"]`
+/// removes that email whole (an email without an address means nothing).
 enum ResourceDiff {
-    static func operations(desired: JSONObject, existing: JSONObject, cleared: [String] = []) -> [JSONValue] {
+    static func operations(desired: JSONObject, existing: JSONObject, cleared: [String] = [], schema: ResourceSchema? = nil) -> [JSONValue] {
         var operations: [JSONValue] = []
         for member in desired.members {
             let key = member.key
@@ -32,7 +34,15 @@ enum ResourceDiff {
             }
         }
         for path in cleared {
-            operations.append(["op": "remove", "path": .string(path)])
+            guard let schema, var target = try? PatchPath(parsing: path, in: schema) else {
+                operations.append(["op": "remove", "path": .string(path)])
+                continue
+            }
+            if target.valueFilter != nil, target.subAttribute?.equalsIgnoringASCIICase("value") == true { target.subAttribute = nil }
+            let removal = PatchRequest(operations: [PatchOperation(.remove, path: target)])
+            // A path that selects nothing is refused (noTarget) or changes nothing: there is nothing to clear.
+            guard let after = try? PatchApplier.apply(removal, to: existing, for: schema), after != existing else { continue }
+            operations.append(["op": "remove", "path": .string(target.description)])
         }
         return operations
     }

@@ -3,7 +3,9 @@ import SCIM
 
 /// Reads the users and then the groups of another SCIM 2.0 endpoint, for a mapping whose source system is
 /// `scim`. Pages are fetched as the records are asked for (`startIndex` and `count`, RFC 7644 §3.4.2.4), so
-/// one page is in memory at a time; a page that cannot be fetched throws ``SyncFailure``.
+/// one page is in memory at a time; a page that cannot be fetched throws ``SyncFailure``. A group listed without
+/// `members` is asked for them by name, so that an emptied group is told from one whose members a server lists
+/// only on request.
 ///
 /// ```swift
 /// let source = SCIMClient(baseURL: "https://old.example/scim/v2", token: sourceToken)
@@ -42,8 +44,11 @@ public struct SCIMSourceReader: SourceReader {
                 let resource = page[indexInPage]
                 indexInPage += 1
                 position += 1
-                guard let record = resource.objectValue else {
+                guard var record = resource.objectValue else {
                     return .malformed(line: position, reason: "\(path) gave \(resource.typeName), not a resource")
+                }
+                if kind == .group, record["members"] == nil {
+                    record = try await withMembers(record)
                 }
                 return .item(SourceItem(kind: kind, record: record, line: position))
             }
@@ -72,5 +77,24 @@ public struct SCIMSourceReader: SourceReader {
             lastPage = page.isEmpty || startIndex > total
         }
         return nil
+    }
+
+    /// A group listed without `members`: SCIM leaves out an empty attribute, but a server may also leave out
+    /// members it returns only on request. Asked for them by name, a group that still has none has none.
+    private func withMembers(_ group: JSONObject) async throws(SyncFailure) -> JSONObject {
+        guard let id = group["id"]?.stringValue else { return group }
+        let query = "/Groups/\(SyncEngine.percentEncoded(id))?attributes=members"
+        let reply: SCIMClient.Reply
+        do {
+            reply = try await client.send(.GET, query)
+        } catch {
+            throw SyncFailure("reading \(SyncRunSummary.withoutCredentials(client.baseURL)): \(error.message)", status: error.status)
+        }
+        guard reply.status == 200, let body = reply.body else {
+            throw SyncEngine.failure("GET \(SyncRunSummary.withoutCredentials(client.baseURL))\(query)", reply)
+        }
+        var complete = group
+        complete["members"] = body["members"] ?? []
+        return complete
     }
 }

@@ -79,6 +79,11 @@ public struct SyncEngine: Sendable {
         var unresolvedUsers = Set<String>()
         var groupItems: [SourceItem] = []
         var seen = Set<String>()
+        /// `kind:targetID` of every target object a record of this run resolved to: never retired.
+        var claimedTargets = Set<String>()
+        /// The line of the first record with each state key.
+        var firstLines: [String: Int] = [:]
+        var records: [SourceObjectKind: Int] = [:]
         var status = SyncProgress()
         func tell() {
             guard let progress else { return }
@@ -101,14 +106,17 @@ public struct SyncEngine: Sendable {
             case .skipped: report.skipped += 1
             case .failed(let reason): report.failures.append(.init(object: outcome.key, line: outcome.line, reason: reason))
             }
+            report.notes += outcome.note.map { [$0] } ?? []
+            var targetID = outcome.entry?.targetID
             if case .failed = outcome.result {
                 // What failed is tried again next run: the state keeps what the last run recorded, never this
                 // run's fingerprint. A user keeps its place in its groups by the target id this run found or the
                 // last run recorded, or, with neither, by its groups not losing members this run.
                 let kept = previous.entries[outcome.key]
                 next.entries[outcome.key] = kept
+                targetID = targetID ?? kept?.targetID
                 if outcome.kind == .user {
-                    if let targetID = outcome.entry?.targetID ?? kept?.targetID {
+                    if let targetID {
                         userIDs[outcome.sourceID] = targetID
                     } else {
                         unresolvedUsers.insert(outcome.sourceID)
@@ -118,6 +126,20 @@ public struct SyncEngine: Sendable {
                 next.entries[outcome.key] = entry
                 if outcome.kind == .user { userIDs[outcome.sourceID] = entry.targetID }
             }
+            if let targetID { claimedTargets.insert("\(outcome.kind.rawValue):\(targetID)") }
+        }
+        /// Claims a record's state key. A second record with the same key is reported and not synchronised, so
+        /// that the first one alone is, run after run (both would write the same target object, in any order).
+        func claim(_ item: SourceItem, engine: MappingEngine) -> Bool {
+            guard let key = Self.stateKey(of: item, engine: engine) else { return true }
+            if let first = firstLines[key] {
+                report.failures.append(
+                    .init(object: key, line: item.line, reason: "line \(first) has the same \(item.kind.rawValue); only that one is synchronised"))
+                tell()
+                return false
+            }
+            firstLines[key] = item.line
+            return true
         }
         var sourceBrokeOff = false
         var sawUnreadable = false
@@ -142,12 +164,16 @@ public struct SyncEngine: Sendable {
                     sawUnreadable = true
                     report.failures.append(.init(object: "line", line: line, reason: reason))
                 case .item(let item) where item.kind == .group:
+                    records[.group, default: 0] += 1
+                    if let groups, !claim(item, engine: groups) { continue }
                     groupItems.append(item)
                 case .item(let item):
+                    records[.user, default: 0] += 1
                     guard let users else {
                         report.skipped += 1
                         continue
                     }
+                    guard claim(item, engine: users) else { continue }
                     if running >= concurrency, let outcome = await group.next() {
                         absorb(outcome)
                         running -= 1
@@ -159,9 +185,33 @@ public struct SyncEngine: Sendable {
             for await outcome in group { absorb(outcome) }
         }
         let incomplete = sourceBrokeOff || sawUnreadable
-        if let users, !incomplete { await retire(.user, engine: users, previous: previous, seen: seen, absorb: absorb) }
+        /// Kinds whose objects in the state stay there untouched: not synchronised this run (no mapping for
+        /// them), or absent from the source altogether, which an export that lost them is far likelier to be
+        /// than a directory that did.
+        var untouched = Set<SourceObjectKind>()
+        for (kind, engine) in [(SourceObjectKind.user, users), (.group, groups)] {
+            let known = previous.entries.keys.filter { $0.hasPrefix("\(kind.rawValue):") }.count
+            guard known > 0, engine == nil || records[kind, default: 0] == 0 else { continue }
+            untouched.insert(kind)
+            if engine != nil, !incomplete {
+                report.notes.append(
+                    "the source has no \(kind.rawValue)s: the \(known) the last run synchronised are left as they are (taken to be missing from the export)")
+            }
+        }
+        if let users, !incomplete, !untouched.contains(.user) {
+            await retire(.user, engine: users, previous: previous, seen: seen, claimed: claimedTargets, absorb: absorb)
+        }
         if let groups {
-            let ids = userIDs
+            // Without this run's users, members are translated by the ids the last run recorded, and a group
+            // loses no member it cannot translate.
+            let userIDsComplete = users != nil && records[.user, default: 0] > 0
+            var recorded = userIDs
+            if !userIDsComplete {
+                for (key, entry) in previous.entries where key.hasPrefix("\(SourceObjectKind.user.rawValue):") {
+                    recorded[String(key.dropFirst(SourceObjectKind.user.rawValue.count + 1))] = entry.targetID
+                }
+            }
+            let ids = recorded
             let unresolved = unresolvedUsers
             await withTaskGroup(of: Outcome.self) { group in
                 var running = 0
@@ -171,20 +221,23 @@ public struct SyncEngine: Sendable {
                         running -= 1
                     }
                     group.addTask {
-                        await self.sync(item, engine: groups, previous: previous, userIDs: ids, unresolved: unresolved, keepingMembers: incomplete)
+                        await self.sync(
+                            item, engine: groups, previous: previous, userIDs: ids, unresolved: unresolved, userIDsComplete: userIDsComplete,
+                            keepingMembers: incomplete)
                     }
                     running += 1
                 }
                 for await outcome in group { absorb(outcome) }
             }
-            if !incomplete { await retire(.group, engine: groups, previous: previous, seen: seen, absorb: absorb) }
+            if !incomplete, !untouched.contains(.group) {
+                await retire(.group, engine: groups, previous: previous, seen: seen, claimed: claimedTargets, absorb: absorb)
+            }
         } else {
             report.skipped += groupItems.count
         }
-        if incomplete {
-            for (key, entry) in previous.entries where next.entries[key] == nil && !seen.contains(key) {
-                next.entries[key] = entry
-            }
+        for (key, entry) in previous.entries where next.entries[key] == nil && !seen.contains(key) {
+            let kind = untouched.first { key.hasPrefix("\($0.rawValue):") }
+            if incomplete || kind != nil { next.entries[key] = entry }
         }
         if !dryRun { state = next }
         return report
@@ -192,11 +245,16 @@ public struct SyncEngine: Sendable {
 
     /// Objects the last run synchronised that the source no longer has: users are deactivated (deleted if
     /// the actions say `delete`), groups deleted if the actions say so. Either way they leave the state.
+    /// An object that a record of this run resolved to (`claimed`: renamed in a source without ids, so its
+    /// key changed) is only forgotten.
     private func retire(
-        _ kind: SourceObjectKind, engine: MappingEngine, previous: SyncState, seen: Set<String>, absorb: (Outcome) -> Void
+        _ kind: SourceObjectKind, engine: MappingEngine, previous: SyncState, seen: Set<String>, claimed: Set<String>,
+        absorb: (Outcome) -> Void
     ) async {
         let actions = Set(engine.objectMapping.actions)
-        let gone = previous.entries.filter { $0.key.hasPrefix("\(kind.rawValue):") && !seen.contains($0.key) }
+        let gone = previous.entries.filter {
+            $0.key.hasPrefix("\(kind.rawValue):") && !seen.contains($0.key) && !claimed.contains("\(kind.rawValue):\($0.value.targetID)")
+        }
         guard !gone.isEmpty else { return }
         let endpoint = kind == .user ? "/Users" : "/Groups"
         await withTaskGroup(of: Outcome.self) { group in
@@ -248,13 +306,17 @@ public struct SyncEngine: Sendable {
         /// The state to keep for the object; nil to forget it.
         var entry: SyncState.Entry?
         var planned: [String] = []
+        /// For the report's notes.
+        var note: String?
     }
 
     /// Synchronises one user or (with `userIDs`) one group. A group gains members but loses none when
-    /// `keepingMembers` is set or it has a member among `unresolved` (users that failed and have no known target id).
+    /// `keepingMembers` is set, when the export gives only the first page of its members, or when it has a member
+    /// among `unresolved` (users that failed and have no known target id) or, unless `userIDsComplete`, a member
+    /// `userIDs` does not know.
     private func sync(
         _ item: SourceItem, engine: MappingEngine, previous: SyncState, userIDs: [String: String]?, unresolved: Set<String> = [],
-        keepingMembers: Bool = false
+        userIDsComplete: Bool = true, keepingMembers: Bool = false
     ) async -> Outcome {
         let kind = item.kind
         let endpoint = kind == .user ? "/Users" : "/Groups"
@@ -308,7 +370,8 @@ public struct SyncEngine: Sendable {
             } else {
                 guard actions.contains(.update) else { return outcome }
                 mapped = try mapping(item.record, engine: engine, mode: .update, userIDs: userIDs)
-                operations = ResourceDiff.operations(desired: mapped.resource, existing: existing, cleared: mapped.clearedAttributes)
+                operations = ResourceDiff.operations(
+                    desired: mapped.resource, existing: existing, cleared: mapped.clearedAttributes, schema: engine.resourceSchema)
                 // Membership is brought in line only when the mapping writes members and the record carries
                 // them: an export made without members leaves the target's alone.
                 let mapsMembers = engine.objectMapping.mappings.contains { $0.target.value.equalsIgnoringASCIICase("members") }
@@ -316,10 +379,21 @@ public struct SyncEngine: Sendable {
                     let desired = (mapped.resource["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
                     let current = (existing["members"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }
                     var keeps = keepingMembers
-                    if !keeps, !unresolved.isEmpty {
+                    if !keeps, item.record.members.contains(where: { $0.key.equalsIgnoringASCIICase("members@odata.nextLink") }) {
+                        keeps = true
+                        outcome.note = "\(outcome.key): the export gives only the first page of its members (members@odata.nextLink), so none is removed"
+                    }
+                    if !keeps, !unresolved.isEmpty || !userIDsComplete {
                         // The source's own member ids, before they became the target's.
                         let sourceMembers = try engine.map(record: item.record, mode: .update).resource["members"]?.arrayValue ?? []
-                        keeps = sourceMembers.contains { $0["value"]?.stringValue.map(unresolved.contains) == true }
+                        let unknown = sourceMembers.filter { member in
+                            guard let id = member["value"]?.stringValue else { return false }
+                            return unresolved.contains(id) || (!userIDsComplete && userIDs?[id] == nil)
+                        }
+                        keeps = !unknown.isEmpty
+                        if !userIDsComplete, keeps {
+                            outcome.note = "\(outcome.key): \(unknown.count) of its members are users no run has synchronised, so none is removed"
+                        }
                     }
                     operations += ResourceDiff.membershipOperations(desired: desired, existing: current, removing: !keeps)
                 }
@@ -352,6 +426,16 @@ public struct SyncEngine: Sendable {
             mapped.resource["members"] = .array(translated)
         }
         return mapped
+    }
+
+    /// The key the state knows a record by: `user:` or `group:` and its source id, else its first matching
+    /// value. Nil if it has neither (its synchronisation reports that).
+    static func stateKey(of item: SourceItem, engine: MappingEngine) -> String? {
+        if let id = sourceID(of: item.record) { return "\(item.kind.rawValue):\(id)" }
+        guard let mapped = try? engine.map(record: item.record, mode: .create),
+            let value = mapped.matchingValues.lazy.compactMap({ $0?.stringValue }).first
+        else { return nil }
+        return "\(item.kind.rawValue):\(value)"
     }
 
     /// The source's own id for a record: Graph's `id`/`objectId`, an LDIF `dn`.

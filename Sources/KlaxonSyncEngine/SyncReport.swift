@@ -28,16 +28,22 @@ public struct SyncReport: Sendable, Equatable {
     public var failures: [Failure] = []
     /// For `--dry-run`: `POST /Users {…}`, one line per request that would have been sent.
     public var planned: [String] = []
+    /// What the run chose not to do, and why: users not deactivated because the source held none, a group
+    /// whose members the export gave only in part.
+    public var notes: [String] = []
 
     public init() {}
 
     public var failed: Int { failures.count }
 
-    /// `created 3, updated 1, disabled 1, deleted 0, skipped 7, failed 1`, then a line per failure.
+    /// `created 3, updated 1, disabled 1, deleted 0, skipped 7, failed 1`, then a line per failure and per note.
     public var summary: String {
         var text = "created \(created), updated \(updated), disabled \(disabled), deleted \(deleted), skipped \(skipped), failed \(failed)"
         for failure in failures {
             text += "\n  failed \(failure.object) (line \(failure.line)): \(failure.reason)"
+        }
+        for note in notes {
+            text += "\n  note: \(note)"
         }
         return text
     }
@@ -53,6 +59,7 @@ public struct SyncReport: Sendable, Equatable {
             "failures": .array(failureList),
         ]
         if !planned.isEmpty { object["planned"] = .array(planned.map(JSONValue.string)) }
+        if !notes.isEmpty { object["notes"] = .array(notes.map(JSONValue.string)) }
         return .object(object)
     }
 }

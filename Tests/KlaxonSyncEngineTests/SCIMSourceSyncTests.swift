@@ -69,11 +69,50 @@ import Testing
             #expect(Set(staff["members"]?.arrayValue?.compactMap { $0["value"]?.stringValue } ?? []) == targetIDs)
         }
     }
+
+    @Test func aGroupEmptiedAtTheSourceIsEmptiedAtTheTarget() async throws {
+        try await SyncTarget.run { target in
+            let source = SCIMClient(baseURL: target.sourceURL, token: target.sourceToken)
+            do {
+                try await Self.emptyAGroup(target, source)
+            } catch {
+                try? await source.shutdown()
+                throw error
+            }
+            try await source.shutdown()
+        }
+    }
+
+    static func emptyAGroup(_ target: SyncTarget, _ source: SCIMClient) async throws {
+        let user: JSONValue = ["schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "amy@globex.com"]
+        let userID = try #require(try await source.send(.POST, "/Users", body: user).body?["id"]?.stringValue)
+        let group: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Night shift", "members": [["value": .string(userID)]],
+        ]
+        let groupID = try #require(try await source.send(.POST, "/Groups", body: group).body?["id"]?.stringValue)
+        let mapping = try target.file("scim.yaml", Self.mapping)
+        var reader = SCIMSourceReader(client: source)
+        #expect(try await target.sync(mapping: mapping, reader: &reader).created == 2)
+        #expect(try await target.group("Night shift")["members"]?.arrayValue?.count == 1)
+
+        // A group without members is listed without the attribute (RFC 7643 §2.5).
+        let empty: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [["op": "replace", "path": "members", "value": []]],
+        ]
+        let emptied = try await source.send(.PATCH, "/Groups/\(groupID)", body: empty)
+        #expect((200..<300).contains(emptied.status))
+        #expect(try await source.send(.GET, "/Groups").body?["Resources"]?.arrayValue?.first?["members"] == nil)
+        var again = SCIMSourceReader(client: source)
+        let report = try await target.sync(mapping: mapping, reader: &again)
+        #expect(report.updated == 1, "\(report.summary)")
+        #expect(try await target.group("Night shift")["members"] == nil)
+    }
 }
 
 /// The SCIM source reader against a stub endpoint that counts the pages asked for.
 @Suite struct SCIMSourceReaderTests {
-    /// Five users and one group, served `count` at a time; the groups page fails if `failGroups`.
+    /// Five users and one group, served `count` at a time; the groups page fails if `failGroups`. The group is
+    /// listed without its members, which are returned when asked for by name.
     static func stub(requests: RequestLog, failGroups: Bool) -> some ApplicationProtocol {
         let router = Router()
         @Sendable func page(_ request: Request, _ all: [JSONValue]) -> Response {
@@ -102,6 +141,12 @@ import Testing
             }
             return page(request, [["id": "g-1", "displayName": "Staff"], 7])
         }
+        router.get("/scim/Groups/g-1") { request, _ -> Response in
+            requests.entries.withLock { $0.append("\(request.uri.path)?\(request.uri.query ?? "")") }
+            let group: JSONValue = request.uri.queryParameters.get("attributes") == "members" ? ["id": "g-1", "members": [["value": "s-1"]]] : [:]
+            return Response(
+                status: .ok, headers: [.contentType: "application/scim+json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(from: group))))
+        }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
@@ -116,20 +161,22 @@ import Testing
             var pagesAfterEach: [Int] = []
             while let entry = try await reader.next() {
                 switch entry {
-                case .item(let item): seen.append("\(item.kind.rawValue) \(item.record["id"]?.stringValue ?? "?") @\(item.line)")
+                case .item(let item):
+                    let members = item.record["members"].map { " members \(JSONWriter.string(from: $0))" } ?? ""
+                    seen.append("\(item.kind.rawValue) \(item.record["id"]?.stringValue ?? "?") @\(item.line)\(members)")
                 case .malformed(let line, let reason): seen.append("malformed @\(line): \(reason)")
                 }
                 pagesAfterEach.append(requests.entries.withLock { $0.count })
             }
             try await client.shutdown()
             #expect(seen == [
-                "user s-1 @1", "user s-2 @2", "user s-3 @3", "user s-4 @4", "user s-5 @5", "group g-1 @6",
+                "user s-1 @1", "user s-2 @2", "user s-3 @3", "user s-4 @4", "user s-5 @5", #"group g-1 @6 members [{"value":"s-1"}]"#,
                 "malformed @7: /Groups gave integer, not a resource",
             ])
-            #expect(pagesAfterEach == [1, 1, 2, 2, 3, 4, 4], "one page in memory at a time, fetched when it is needed")
+            #expect(pagesAfterEach == [1, 1, 2, 2, 3, 5, 5], "one page in memory at a time, fetched when it is needed")
             #expect(requests.entries.withLock { $0 } == [
                 "/scim/Users?startIndex=1&count=2", "/scim/Users?startIndex=3&count=2", "/scim/Users?startIndex=5&count=2",
-                "/scim/Groups?startIndex=1&count=2",
+                "/scim/Groups?startIndex=1&count=2", "/scim/Groups/g-1?attributes=members",
             ])
         }
     }
