@@ -55,22 +55,26 @@ public protocol Directory: Sendable {
     /// One resource, or nil. `includeMembers: false` skips reading a group's members.
     func resource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID, includeMembers: Bool) async throws -> StoredResource?
     /// Reads a resource, lets `change` compute its new state, and stores that as the next version, all in one
-    /// transaction. `ifMatch` is the version the client last saw (412 if it is stale). `change` sees the group's
-    /// members only when `includeMembers` is true, and then the written `members` replace them; otherwise the stored
-    /// members are kept and any `members` in the write are ignored. If `change` throws, nothing is stored.
+    /// transaction. `ifMatch` is the versions the client may have seen (412 if the resource is at none of them).
+    /// `change` sees the group's members only when `includeMembers` is true, and then the written `members` replace
+    /// them; otherwise the stored members are kept and any `members` in the write are ignored. If `change` throws,
+    /// nothing is stored; if it changes nothing, the resource keeps its version and `lastModified` (RFC 7644 §3.5.2).
+    /// Users who join or leave a group, and the members of a renamed group, get a new version: their `groups` changed.
     func updateResource(
-        _ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: Int?, includeMembers: Bool,
+        _ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: ExpectedVersions?, includeMembers: Bool,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource
     /// Applies member changes to a group by member id without reading the whole list, then lets `change` update
-    /// the rest of the group (e.g. a rename sent in the same PATCH), and stores the next version. `change` sees, and
-    /// the method returns, the group without `members`. Unknown member ids are 400 `invalidValue`.
+    /// the rest of the group (e.g. a rename sent in the same PATCH), and stores the next version, unless nothing
+    /// changed. `change` sees, and the method returns, the group without `members`. Unknown member ids are 400
+    /// `invalidValue`. Users who join or leave get a new version too.
     func updateMembers(
-        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MembershipPatch,
+        ofGroup id: String, in organisation: Organisation.ID, ifMatch: ExpectedVersions?, _ members: MembershipPatch,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource
-    /// Deletes a resource and its memberships (the groups it was in get a new version); 404 if there is none.
-    func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID) async throws
+    /// Deletes a resource and its memberships (the groups it was in, and a group's members, get a new version); 404 if
+    /// there is none, 412 if it is at none of the versions `ifMatch` names.
+    func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: ExpectedVersions?) async throws
     /// A page of resources matching a query, with the total count. Filters are pushed down to SQL where they can be.
     /// Throws 400 `invalidFilter` for a filter the schema rejects and 400 `invalidValue` for an unsupported `sortBy`.
     func queryResources(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> ResourcePage
@@ -138,6 +142,11 @@ public protocol Directory: Sendable {
 }
 
 extension Directory {
+    /// Deletes a resource whatever its version.
+    public func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID) async throws {
+        try await deleteResource(kind, id: id, in: organisation, ifMatch: nil)
+    }
+
     /// Runs `body`, then closes the directory, whether or not `body` threw.
     ///
     /// ```swift

@@ -126,13 +126,15 @@ import SCIM
                 ["value": .string(admins.id), "display": "Admins"], ["value": .string(staff.id), "display": "Staff"],
             ]
             #expect(Set(read.object["groups"]?.arrayValue ?? []) == expected)
-            #expect(read.version == 1)
+            #expect(read.version == 3, "created, then joined two groups: its groups changed twice")
 
             _ = try await directory.updateResource(.group, id: staff.id, in: org, ifMatch: nil, includeMembers: false) { _ in
                 ResourceWrite(object: ["displayName": "Everyone"])
             }
             let afterRename = try await directory.resource(.user, id: alice.id, in: org, includeMembers: true)
             #expect(afterRename?.object["groups"]?.arrayValue?.contains(["value": .string(staff.id), "display": "Everyone"]) == true)
+            #expect(afterRename?.version == 4, "a group it is in was renamed")
+            #expect(try await directory.resource(.user, id: bob.id, in: org, includeMembers: false)?.version == 2, "bob is not in Staff")
 
             try await directory.deleteResource(.user, id: alice.id, in: org)
             #expect(try await directory.memberIDs(of: admins.id, in: org) == [bob.id])
@@ -140,7 +142,9 @@ import SCIM
             #expect(try await directory.memberIDs(of: staff.id, in: org).isEmpty)
 
             try await directory.deleteResource(.group, id: admins.id, in: org)
-            #expect(try await directory.resource(.user, id: bob.id, in: org, includeMembers: true)?.object["groups"] == nil)
+            let bobAfter = try await directory.resource(.user, id: bob.id, in: org, includeMembers: true)
+            #expect(bobAfter?.object["groups"] == nil)
+            #expect(bobAfter?.version == 3, "the group it was in is gone")
             let byGroup = try await directory.queryResources(
                 .user, in: org, ResourceQuery(filter: try Filter(parsing: "groups.value eq \"\(admins.id)\"")))
             #expect(byGroup.totalResults == 0)

@@ -194,12 +194,62 @@ import SCIM
     }
 
     @Test(arguments: TestBackend.available)
+    func aWriteThatChangesNothingKeepsTheVersion(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let user = try await directory.createUser("bjensen", in: org, ["nickName": "Babs"])
+            let group = try await directory.createGroup("Admins", in: org, members: [user.id])
+            let userBefore = try #require(try await directory.resource(.user, id: user.id, in: org, includeMembers: false))
+            try await Task.sleep(for: .milliseconds(5))  // a new lastModified would differ
+
+            let same = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: nil, includeMembers: true) {
+                ResourceWrite(object: $0.object, profile: $0.profile)
+            }
+            #expect(same.version == userBefore.version)
+            #expect(same.object["meta"]?["lastModified"] == userBefore.object["meta"]?["lastModified"])
+            let unchangedGroup = try await directory.updateResource(.group, id: group.id, in: org, ifMatch: nil, includeMembers: true) {
+                ResourceWrite(object: $0.object)
+            }
+            #expect(unchangedGroup.version == group.version, "the same members, sent again")
+            let readded = try await directory.updateMembers(
+                ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(add: [["value": .string(user.id)]], remove: ["not-a-member"])
+            ) { ResourceWrite(object: $0.object) }
+            #expect(readded.version == group.version, "a member added again and a non-member removed change nothing")
+            #expect(try await directory.resource(.user, id: user.id, in: org, includeMembers: false)?.version == userBefore.version)
+
+            // A real change: a new version for the group and for the user who left it.
+            let emptied = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(remove: [user.id])) {
+                ResourceWrite(object: $0.object)
+            }
+            #expect(emptied.version == group.version + 1)
+            let userAfter = try #require(try await directory.resource(.user, id: user.id, in: org, includeMembers: false))
+            #expect(userAfter.version == userBefore.version + 1)
+            #expect(userAfter.object["meta"]?["lastModified"] != userBefore.object["meta"]?["lastModified"])
+            // Replacing the members with the same set changes nothing; with another set, the users who joined or left.
+            let bob = try await directory.createUser("bob", in: org)
+            let replaced = try await directory.updateMembers(
+                ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(replaceAll: [["value": .string(bob.id)]])
+            ) { ResourceWrite(object: $0.object) }
+            let again = try await directory.updateMembers(
+                ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(replaceAll: [["value": .string(bob.id)]])
+            ) { ResourceWrite(object: $0.object) }
+            #expect(again.version == replaced.version)
+            #expect(try await directory.resource(.user, id: bob.id, in: org, includeMembers: false)?.version == 2)
+            #expect(try await directory.resource(.user, id: user.id, in: org, includeMembers: false)?.version == userAfter.version)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func ifMatchMustNameTheCurrentVersion(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in
             let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let user = try await directory.createUser("bjensen", in: org)
             let group = try await directory.createGroup("Admins", in: org)
-            let touch: @Sendable (StoredResource) -> ResourceWrite = { ResourceWrite(object: $0.object) }
+            let touch: @Sendable (StoredResource) -> ResourceWrite = { current in
+                var object = current.object
+                object["nickName"] = .string("v\(current.version + 1)")
+                return ResourceWrite(object: object)
+            }
             _ = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: 1, includeMembers: true, touch)
             await expectSCIMError(.preconditionFailed, nil) {
                 _ = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: 1, includeMembers: true, touch)
@@ -208,8 +258,14 @@ import SCIM
                 _ = try await directory.updateMembers(ofGroup: group.id, in: org, ifMatch: 7, MembershipPatch(add: [["value": .string(user.id)]]), touch)
             }
             #expect(try await directory.memberIDs(of: group.id, in: org).isEmpty)
-            let current = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: 2, includeMembers: true, touch)
-            #expect(current.version == 3)
+            let current = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: [7, 2], includeMembers: true, touch)
+            #expect(current.version == 3, "any of the versions an If-Match lists will do")
+            await expectSCIMError(.preconditionFailed, nil) {
+                try await directory.deleteResource(.user, id: user.id, in: org, ifMatch: [1, 2])
+            }
+            #expect(try await directory.resource(.user, id: user.id, in: org, includeMembers: false)?.version == 3, "a refused delete deletes nothing")
+            try await directory.deleteResource(.user, id: user.id, in: org, ifMatch: 3)
+            #expect(try await directory.resource(.user, id: user.id, in: org, includeMembers: false) == nil)
         }
     }
 

@@ -21,8 +21,8 @@ import Testing
     @Test func aStalledRequestHeadIsCutOff() async throws {
         try await TestBackend.sqlite.withScratchDatabase { database in
             try await TestServer.run(on: database, configuration: Self.configuration) { server in
-                let connection = try await RawConnection.open(port: server.port)
                 let start = ContinuousClock.now
+                let connection = try await RawConnection.open(port: server.port)
                 try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
                 #expect(await connection.closedWithin(.seconds(10)))
                 #expect(ContinuousClock.now - start >= Self.idleTimeout)

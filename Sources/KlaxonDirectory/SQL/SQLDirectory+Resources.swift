@@ -18,8 +18,9 @@ extension SQLDirectory {
             try await checkLocation(of: profile, in: org, on: db)
             var record = ResourceRecord(
                 kind: kind, id: id, version: 1, created: now.text, lastModified: now.text, object: document.object, profile: profile)
+            var joined: Set<String> = []
             if kind == .group {
-                record.members = try await insertMembers(members, into: id, in: org, on: db)
+                (record.members, joined) = try await insertMembers(members, into: id, in: org, on: db)
             }
             var insert = SQLFragment(
                 """
@@ -36,6 +37,7 @@ extension SQLDirectory {
             let statement = insert
             try await Self.claiming(Self.uniqueIndex(kind), or: Self.nameTaken(document, kind)) { try await db.execute(statement) }
             try await Self.storeEmails(document.emails, of: id, in: org, on: db)
+            try await Self.touchUsers(joined, in: org, at: now, on: db)
             return record.resource
         }
     }
@@ -47,7 +49,7 @@ extension SQLDirectory {
     }
 
     public func updateResource(
-        _ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: Int?, includeMembers: Bool,
+        _ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: ExpectedVersions?, includeMembers: Bool,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource {
         let org = Int(organisation)
@@ -58,19 +60,35 @@ extension SQLDirectory {
             try Self.checkVersion(ifMatch, of: record)
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: kind, id: id, object: write.object)
+            let profile = kind == .user ? write.profile ?? record.profile : record.profile
+            var members: [MemberReference]?
+            if kind == .group, includeMembers {
+                let wanted = try MemberReference.list(document.members)
+                let current = (record.members ?? []).compactMap { member in
+                    member["value"]?.stringValue.map { MemberReference(value: $0, display: member["display"]?.stringValue) }
+                }
+                if Set(wanted) != Set(current) { members = wanted }
+            }
+            // A write that changes nothing keeps the version and lastModified (RFC 7644 §3.5.2.1).
+            guard document.object != record.object || profile != record.profile || members != nil else { return record.resource }
             try await checkUnique(document, kind: kind, in: org, excluding: id, on: db)
-            if kind == .user, let profile = write.profile {
+            if kind == .user, profile != record.profile {
                 try await checkLocation(of: profile, in: org, on: db)
                 record.profile = profile
             }
-            if kind == .group, includeMembers {
-                let members = try MemberReference.list(document.members)
-                try await db.execute(
-                    SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
-                record.members = try await insertMembers(members, into: id, in: org, on: db)
+            let renamed = kind == .group && document.displayName != record.object["displayName"]?.stringValue
+            if let members {
+                let left = try await db.rows(
+                    SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ? RETURNING member_id", [.integer(org), .text(id)]))
+                let (references, joined) = try await insertMembers(members, into: id, in: org, on: db)
+                record.members = references
+                let leaving = Set(try left.map { try $0.text("member_id") })
+                // A rename gives every member a new version below; those who left get theirs here.
+                try await Self.touchUsers(renamed ? leaving.subtracting(joined) : leaving.symmetricDifference(joined), in: org, at: now, on: db)
             }
             let previousEmails = try ResourceDocument(kind: kind, id: id, object: record.object).emails
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
+            if renamed { try await Self.touchMembers(ofGroup: id, in: org, at: now, on: db) }
             if document.emails != previousEmails {
                 try await db.execute(SQLFragment("DELETE FROM resource_emails WHERE org_id = ? AND resource_id = ?", [.integer(org), .text(id)]))
                 try await Self.storeEmails(document.emails, of: id, in: org, on: db)
@@ -80,7 +98,7 @@ extension SQLDirectory {
     }
 
     public func updateMembers(
-        ofGroup id: String, in organisation: Organisation.ID, ifMatch: Int?, _ members: MembershipPatch,
+        ofGroup id: String, in organisation: Organisation.ID, ifMatch: ExpectedVersions?, _ members: MembershipPatch,
         _ change: @Sendable (StoredResource) throws -> ResourceWrite
     ) async throws -> StoredResource {
         let org = Int(organisation)
@@ -93,35 +111,62 @@ extension SQLDirectory {
             var record = try await lockForUpdate(.group, id: id, in: org, members: false, on: db)
             let now = Timestamp.now()
             try Self.checkVersion(ifMatch, of: record)
+            // Who left and who joined, as the rows say: a member added twice, or removed without being one, is neither.
+            var left: Set<String> = []
+            var joined: Set<String> = []
             if let replacement {
-                try await db.execute(
-                    SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
-                _ = try await insertMembers(replacement, into: id, in: org, on: db)
+                let rows = try await db.rows(
+                    SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ? RETURNING member_id", [.integer(org), .text(id)]))
+                let previous = Set(try rows.map { try $0.text("member_id") })
+                let current = try await insertMembers(replacement, into: id, in: org, on: db).inserted
+                (left, joined) = (previous.subtracting(current), current.subtracting(previous))
             }
             for batch in removals {
-                try await db.execute(
+                let rows = try await db.rows(
                     SQLFragment(
-                        "DELETE FROM memberships WHERE org_id = ? AND group_id = ? AND member_id IN (\(SQLFragment.placeholders(batch.count)))",
+                        "DELETE FROM memberships WHERE org_id = ? AND group_id = ? AND member_id IN (\(SQLFragment.placeholders(batch.count))) "
+                            + "RETURNING member_id",
                         [.integer(org), .text(id)] + batch.map(SQLValue.text)))
+                for row in rows {
+                    let member = try row.text("member_id")
+                    if joined.remove(member) == nil { left.insert(member) }
+                }
             }
-            _ = try await insertMembers(additions, into: id, in: org, on: db)
+            for member in try await insertMembers(additions, into: id, in: org, on: db).inserted where left.remove(member) == nil {
+                joined.insert(member)
+            }
+            let changedMembers = left.union(joined)
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: .group, id: id, object: write.object)
+            // A PATCH that changes nothing keeps the version and lastModified (RFC 7644 §3.5.2.1).
+            guard !changedMembers.isEmpty || document.object != record.object else { return record.resource }
             try await checkUnique(document, kind: .group, in: org, excluding: id, on: db)
+            let renamed = document.displayName != record.object["displayName"]?.stringValue
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
+            if renamed {
+                try await Self.touchMembers(ofGroup: id, in: org, at: now, on: db)
+                try await Self.touchUsers(left, in: org, at: now, on: db)
+            } else {
+                try await Self.touchUsers(changedMembers, in: org, at: now, on: db)
+            }
             return record.resource
         }
     }
 
-    public func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID) async throws {
+    public func deleteResource(_ kind: ResourceKind, id: String, in organisation: Organisation.ID, ifMatch: ExpectedVersions?) async throws {
         let org = Int(organisation)
         try await database.transaction { db in
             let now = Timestamp.now()
             let deleted = try await db.rows(
                 SQLFragment(
-                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING id",
+                    "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING version",
                     [.integer(org), .text(id)]))
-            guard !deleted.isEmpty else { throw Self.notFound(kind, id) }
+            guard let version = try deleted.first?.integer("version") else { throw Self.notFound(kind, id) }
+            // Checked in the transaction that deletes (the throw rolls it back), so that no write slips in between.
+            if let ifMatch, !ifMatch.admits(version) {
+                throw SCIMError(
+                    .preconditionFailed, nil, "the \(kind.rawValue) has changed since version \(ifMatch.description); it is now at version \(version)")
+            }
             // The groups it belonged to have changed: give them a new version.
             try await db.execute(
                 SQLFragment(
@@ -132,6 +177,7 @@ extension SQLDirectory {
                     [.text(now.text), .double(now.seconds), .integer(org), .integer(org), .text(id)]))
             try await db.execute(SQLFragment("DELETE FROM memberships WHERE org_id = ? AND member_id = ?", [.integer(org), .text(id)]))
             if kind == .group {
+                try await Self.touchMembers(ofGroup: id, in: org, at: now, on: db)
                 try await db.execute(SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
             }
             try await db.execute(SQLFragment("DELETE FROM resource_emails WHERE org_id = ? AND resource_id = ?", [.integer(org), .text(id)]))
@@ -217,11 +263,34 @@ extension SQLDirectory {
         return try ResourceRecord(row: row)
     }
 
-    static func checkVersion(_ ifMatch: Int?, of record: ResourceRecord) throws(SCIMError) {
-        guard let ifMatch, ifMatch != record.version else { return }
+    static func checkVersion(_ ifMatch: ExpectedVersions?, of record: ResourceRecord) throws(SCIMError) {
+        guard let ifMatch, !ifMatch.admits(record.version) else { return }
         throw SCIMError(
             .preconditionFailed, nil,
-            "the \(record.kind.rawValue) has changed since version \(ifMatch); it is now at version \(record.version)")
+            "the \(record.kind.rawValue) has changed since version \(ifMatch.description); it is now at version \(record.version)")
+    }
+
+    /// Gives the users among `ids` a new version: their `groups` changed.
+    static func touchUsers(_ ids: Set<String>, in organisation: Int, at now: Timestamp, on db: any SQLConnection) async throws {
+        for batch in batches(Array(ids)) {
+            try await db.execute(
+                SQLFragment(
+                    "UPDATE resources SET version = version + 1, last_modified = ?, last_modified_at = ? "
+                        + "WHERE org_id = ? AND kind = \(ResourceKind.user.sqlLiteral) AND id IN (\(SQLFragment.placeholders(batch.count)))",
+                    [.text(now.text), .double(now.seconds), .integer(organisation)] + batch.map(SQLValue.text)))
+        }
+    }
+
+    /// Gives a group's users a new version: the group's name in their `groups` changed, or the group is going.
+    static func touchMembers(ofGroup group: String, in organisation: Int, at now: Timestamp, on db: any SQLConnection) async throws {
+        try await db.execute(
+            SQLFragment(
+                """
+                UPDATE resources SET version = version + 1, last_modified = ?, last_modified_at = ? \
+                WHERE org_id = ? AND kind = \(ResourceKind.user.sqlLiteral) \
+                AND id IN (SELECT member_id FROM memberships WHERE org_id = ? AND group_id = ?)
+                """,
+                [.text(now.text), .double(now.seconds), .integer(organisation), .integer(organisation), .text(group)]))
     }
 
     /// The unique index that keeps users' userNames, or groups' displayNames, apart.
@@ -273,8 +342,12 @@ extension SQLDirectory {
     /// Adds members to a group (ignoring ids already there) after checking that each is a user or group of the
     /// organisation, which then cannot be deleted until the transaction ends. Returns the members as a group reads
     /// them, ordered by id.
-    func insertMembers(_ members: [MemberReference], into group: String, in organisation: Int, on db: any SQLConnection) async throws -> [JSONValue] {
-        guard !members.isEmpty else { return [] }
+    /// Adds members to a group (each must exist in the organisation) and returns them as references, sorted by
+    /// id, with the ids that were not members already.
+    func insertMembers(
+        _ members: [MemberReference], into group: String, in organisation: Int, on db: any SQLConnection
+    ) async throws -> (references: [JSONValue], inserted: Set<String>) {
+        guard !members.isEmpty else { return ([], []) }
         if members.contains(where: { $0.value == group }) {
             throw SCIMError.invalidValue("a group cannot be a member of itself ('\(group)')")
         }
@@ -295,21 +368,23 @@ extension SQLDirectory {
             let more = unknown.count > 5 ? " and \(unknown.count - 5) more" : ""
             throw SCIMError.invalidValue("no user or group has the id \(named)\(more); members must be existing users or groups")
         }
+        var inserted: Set<String> = []
         for batch in Self.batches(members) {
             var insert = SQLFragment(
                 "INSERT INTO memberships (org_id, group_id, member_id, member_type, display) VALUES \(SQLFragment.rows(batch.count, of: 5)) "
-                    + "ON CONFLICT DO NOTHING")
+                    + "ON CONFLICT DO NOTHING RETURNING member_id")
             for member in batch {
                 insert.binds += [
                     .integer(organisation), .text(group), .text(member.value), .text(kinds[member.value] ?? ""), .text(orNull: member.display),
                 ]
             }
-            try await db.execute(insert)
+            for row in try await db.rows(insert) { inserted.insert(try row.text("member_id")) }
         }
-        return members.sorted { $0.value < $1.value }.map { member in
+        let references = members.sorted { $0.value < $1.value }.map { member in
             ResourceRecord.reference(
                 value: .string(member.value), display: member.display.map(JSONValue.string), type: kinds[member.value].map(JSONValue.string))
         }
+        return (references, inserted)
     }
 
     /// Stores a changed resource as its next version.

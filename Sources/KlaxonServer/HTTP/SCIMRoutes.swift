@@ -48,6 +48,12 @@ struct SCIMRoutes: Sendable {
         group.post("Bulk") { request, context in
             try await handle(request, context, hasBody: true, maxBody: service.limits.bulk.maxPayloadSize) { try await service.bulk($0) }
         }
+        // RFC 7644 §3.11: a provider without `/Me` answers 501. (A token here belongs to an organisation, not a user.)
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            group.on("Me", method: method) { _, _ in
+                SCIMResponse.error(SCIMError(.notImplemented, nil, "/Me is not supported: a token belongs to an organisation, not to a user"))
+            }
+        }
         let discovery: [(RouterPath, @Sendable (SCIMRequest, String?) throws -> SCIMReply)] = [
             ("ServiceProviderConfig", { request, _ in service.serviceProviderConfig(request) }),
             ("ResourceTypes", { request, _ in service.resourceTypes(request) }),

@@ -180,15 +180,7 @@ public struct SCIMService: Sendable {
     // MARK: Delete
 
     public func delete(_ kind: ResourceKind, id: String, _ request: SCIMRequest) async throws -> SCIMReply {
-        if request.ifMatch != nil {
-            guard let stored = try await directory.resource(kind, id: id, in: request.organisation.id, includeMembers: false) else {
-                throw SCIMError.notFound("\(kind.rawValue) \(id) not found")
-            }
-            if let expected = try expectedVersion(request), expected != stored.version {
-                throw SCIMError(.preconditionFailed, nil, "\(kind.rawValue) \(id) has changed (version \(stored.version)); read it again")
-            }
-        }
-        try await directory.deleteResource(kind, id: id, in: request.organisation.id)
+        try await directory.deleteResource(kind, id: id, in: request.organisation.id, ifMatch: try expectedVersion(request))
         return SCIMReply(status: 204, resourceID: id)
     }
 
@@ -229,16 +221,17 @@ public struct SCIMService: Sendable {
         return true
     }
 
-    /// The version an `If-Match` header asks for; nil when the header is absent or `*`.
-    func expectedVersion(_ request: SCIMRequest) throws(SCIMError) -> Int? {
+    /// The versions an `If-Match` header names; nil when the header is absent or `*`.
+    func expectedVersion(_ request: SCIMRequest) throws(SCIMError) -> ExpectedVersions? {
         guard let header = request.ifMatch else { return nil }
         switch try ETag.Condition(header: header) {
         case .any: return nil
         case .tags(let tags):
-            guard let version = tags.lazy.compactMap(\.version).first else {
+            let versions = tags.compactMap(\.version)
+            guard !versions.isEmpty else {
                 throw SCIMError(.preconditionFailed, nil, "If-Match '\(header)' names no version of this resource")
             }
-            return version
+            return ExpectedVersions(versions)
         }
     }
 

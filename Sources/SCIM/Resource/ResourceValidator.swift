@@ -208,6 +208,11 @@ extension ResourceValidator {
                 checked.append(value)
             }
         }
+        // RFC 7643 §2.4: "The primary attribute value 'true' MUST appear no more than once." Checked in a client's
+        // body (POST, PUT): PATCH applies its own rule, and a resource stored before this check can still be patched.
+        if dropReadOnly, attribute.subAttribute(named: "primary") != nil, checked.filter({ $0["primary"] == .bool(true) }).count > 1 {
+            throw .invalidValue("only one value of '\(path)' may have \"primary\": true")
+        }
         return checked.isEmpty ? nil : .array(checked)
     }
 
