@@ -1,7 +1,9 @@
 /// Checks a User or Group body against its resource type's schemas and returns what to store (RFC 7643 §2,
 /// RFC 7644 §3.3 and §3.5.1), tolerant of what Entra ID and Okta really send.
 ///
-/// The result keeps the client's member order and key spelling, with these changes: `null` values and
+/// The result keeps the client's member order, with these changes: attribute names and extension URNs take the
+/// schema's spelling (names are case-insensitive, RFC 7643 §2.1, but clients that read them back bind them
+/// case-sensitively); `null` values and
 /// unassigned values (`[]`, `{}`) are dropped; read-only attributes (`id`, `meta`, `groups`, …) are dropped,
 /// since the server sets them; write-only attributes (`password`) are dropped, since Klaxon never stores or
 /// returns them; the strings `"True"`/`"False"` become booleans for boolean attributes; a single object sent for
@@ -84,22 +86,22 @@ public struct ResourceValidator: Sendable {
 extension ResourceValidator {
     private func check(_ input: JSONObject, dropReadOnly: Bool) throws(SCIMError) -> JSONObject {
         var output = JSONObject()
-        var schemasKey: String?
+        var sentSchemas = false
         var presentExtensions: [String] = []
         for member in input.members {
             let key = member.key
             if key.equalsIgnoringASCIICase("schemas") {
                 guard !member.value.isNull else { continue }
                 try checkSchemas(member.value)
-                schemasKey = key
-                output[key] = member.value  // holds the position; replaced below
+                sentSchemas = true
+                output["schemas"] = member.value  // holds the position; replaced below
                 continue
             }
             if member.value.isNull { continue }
             if key.hasPrefixIgnoringASCIICase("urn:") {
                 let (schema, value) = try checkExtension(key, member.value, dropReadOnly: dropReadOnly)
                 if let value {
-                    output[key] = value
+                    output[schema.id] = value
                     presentExtensions.append(schema.id)
                 }
                 continue
@@ -109,12 +111,12 @@ extension ResourceValidator {
             }
             if isDropped(attribute, dropReadOnly: dropReadOnly) { continue }
             if let value = try checkValue(member.value, of: attribute, path: attribute.name, item: nil, dropReadOnly: dropReadOnly) {
-                output[key] = value
+                output[attribute.name] = value
             }
         }
         let schemas = JSONValue.array(([resourceSchema.core.id] + presentExtensions).map { .string($0) })
-        if let schemasKey {
-            output[schemasKey] = schemas
+        if sentSchemas {
+            output["schemas"] = schemas
         } else {
             output = JSONObject([JSONObject.Member(key: "schemas", value: schemas)] + output.members)
         }
@@ -174,7 +176,7 @@ extension ResourceValidator {
             }
             if isDropped(attribute, dropReadOnly: dropReadOnly) { continue }
             if let value = try checkValue(member.value, of: attribute, path: pathPrefix + attribute.name, item: item, dropReadOnly: dropReadOnly) {
-                output[member.key] = value
+                output[attribute.name] = value
             }
         }
         if checkRequired {
