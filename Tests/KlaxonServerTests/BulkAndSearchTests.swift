@@ -35,6 +35,34 @@ import Testing
         }
     }
 
+    /// RFC 7644 §3.7.1: an operation may name a bulkId that a later POST defines; a circle of them, or a failed
+    /// POST, leaves 409s. Results come back in request order, and every one but a failed POST's has a location.
+    @Test(arguments: TestBackend.available)
+    func bulkResolvesForwardReferences(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            let reply = try await server.scim(.post, "/Bulk", """
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+                 {"method":"POST","path":"/Groups","bulkId":"g","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Forward","members":[{"value":"bulkId:u"}]}},
+                 {"method":"PATCH","path":"/Users/bulkId:u","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"nickName","value":"U"}]}},
+                 {"method":"POST","path":"/Users","bulkId":"u","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"forward"}},
+                 {"method":"POST","path":"/Groups","bulkId":"a","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"A","members":[{"value":"bulkId:b"}]}},
+                 {"method":"POST","path":"/Groups","bulkId":"b","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"B","members":[{"value":"bulkId:a"}]}},
+                 {"method":"DELETE","path":"/Users/00000000-0000-0000-0000-000000000000"}]}
+                """)
+            #expect(reply.status == 200, "\(reply.text)")
+            let operations = reply["Operations"]?.arrayValue ?? []
+            #expect(operations.map { $0["bulkId"]?.stringValue } == ["g", nil, "u", "a", "b", nil])
+            #expect(operations.map { $0["status"]?.stringValue } == ["201", "200", "201", "409", "409", "404"])
+            #expect(operations[5]["location"]?.stringValue?.hasSuffix("/scim/v2/acme/Users/00000000-0000-0000-0000-000000000000") == true)
+            #expect(operations[3]["location"] == nil, "a failed POST has no location")
+            let user = try await server.scim(.get, "/Users?filter=\(percentEncoded(#"userName eq "forward""#))")
+            let userID = try #require(user["Resources"]?.arrayValue?.first?["id"]?.stringValue)
+            #expect(user["Resources"]?.arrayValue?.first?["nickName"] == "U")
+            let group = try await server.scim(.get, "/Groups?filter=\(percentEncoded(#"displayName eq "Forward""#))")
+            #expect(group["Resources"]?.arrayValue?.first?["members"]?.arrayValue?.first?["value"] == .string(userID))
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func searchByPost(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in

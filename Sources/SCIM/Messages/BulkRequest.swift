@@ -56,6 +56,23 @@ public struct BulkRequest: Sendable, Hashable {
             if let data { resolved.data = try BulkRequest.resolvingBulkIds(in: data, ids) }
             return resolved
         }
+
+        /// The bulkIds this operation refers to (`bulkId:qwerty` in its path or anywhere in its data), so that a
+        /// server can run the operations that define them first.
+        public var references: Set<String> {
+            var found: Set<String> = []
+            func collect(_ value: JSONValue) {
+                switch value {
+                case .string(let text) where text.hasPrefixIgnoringASCIICase("bulkId:"): found.insert(String(text.dropFirst("bulkId:".count)))
+                case .array(let items): items.forEach(collect)
+                case .object(let object): object.members.forEach { collect($0.value) }
+                default: break
+                }
+            }
+            if let slash = path.lastIndex(of: "/") { collect(.string(String(path[path.index(after: slash)...]))) }
+            if let data { collect(data) }
+            return found
+        }
     }
 
     /// Stop after this many failed operations; nil to run them all.
