@@ -92,6 +92,31 @@ import Testing
         #expect(line == 7)
         #expect(reason == "change records are not read, only content records")
     }
+
+    @Test func ldifBinaryValuesKeepTheirBase64() async throws {
+        // objectGUID and objectSid as ldifde writes them: base64 of bytes that are not UTF-8 (objectSid folded).
+        let text = """
+            dn: cn=Zoe,dc=x
+            cn:: Wm/DqyBIYXJ0
+            objectGUID:: 1MOyoQAAAECAAAAAAAD/nw==
+            objectSid:: AQUAAAAAAAUVAAAA3PTcO4M9K0aC
+             i6YoAAIAAA==
+
+            dn: cn=b,dc=x
+            cn:: not base64!!
+            """
+        var reader = try LDIFReader(path: try Self.file("ad.ldif", text))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 2, case .item(let item) = entries[0], case .malformed(let line, let reason) = entries[1] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(item.record["cn"] == "Zoë Hart")
+        #expect(item.record["objectGUID"] == "1MOyoQAAAECAAAAAAAD/nw==")
+        #expect(item.record["objectSid"] == "AQUAAAAAAAUVAAAA3PTcO4M9K0aCi6YoAAIAAA==")
+        #expect(line == 8)
+        #expect(reason == "cn has a value that is not base64")
+    }
 }
 
 /// The PATCH operations computed from a mapped and an existing resource.
