@@ -117,6 +117,25 @@ import Testing
         #expect(line == 8)
         #expect(reason == "cn has a value that is not base64")
     }
+
+    @Test func ldifFoldedCommentsAreDroppedWhole() async throws {
+        let text = """
+            # an export header long enough
+             to be folded
+            dn: cn=amy,dc=x
+            cn: Amy
+            # a note long enough that the exporter
+              folded it onto a second line
+            description: Nurse
+            """
+        var reader = try LDIFReader(path: try Self.file("c.ldif", text))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 1, case .item(let item) = entries[0] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(item.record == ["dn": "cn=amy,dc=x", "cn": "Amy", "description": "Nurse"])
+    }
 }
 
 /// The PATCH operations computed from a mapped and an existing resource.
