@@ -12,7 +12,7 @@ public struct CSVReader: SourceReader {
         lines = try LineReader(path: path)
         self.kind = kind
         guard case .fields(let names, _)? = readRow() else { throw SyncFailure("\(path) has no header row") }
-        header = names.map { $0.trimming(" \u{FEFF}") }
+        header = names.map { $0.trimming(" ") }
     }
 
     public var fractionRead: Double? { lines.fractionRead }

@@ -21,6 +21,8 @@ import Testing
         ("a,b\n1,2\n", [["a": "1", "b": "2"]]),
         ("a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n", [["a": "x,y", "b": "say \"hi\""]]),
         ("a,b\n\"two\nlines\",\n\n3,4", [["a": "two\nlines"], ["a": "3", "b": "4"]]),
+        // What PowerShell's Export-Csv -Encoding UTF8 writes: a byte-order mark, then quoted names.
+        ("\u{FEFF}\"login\",\"title\"\r\n\"a1\",Dev\r\n", [["login": "a1", "title": "Dev"]]),
     ] as [(String, [JSONObject])])
     func csvRows(text: String, expected: [JSONObject]) async throws {
         var reader = try CSVReader(path: try Self.file("rows.csv", text))
@@ -135,6 +137,17 @@ import Testing
             return
         }
         #expect(item.record == ["dn": "cn=amy,dc=x", "cn": "Amy", "description": "Nurse"])
+    }
+
+    @Test(arguments: ["\u{FEFF}version: 1\n\ndn: uid=a,dc=x\nuid: a\n", "\u{FEFF}dn: uid=a,dc=x\nuid: a\n"])
+    func ldifByteOrderMarkIsSkipped(text: String) async throws {
+        var reader = try LDIFReader(path: try Self.file("bom.ldif", text))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 1, case .item(let item) = entries[0] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(item.record == ["dn": "uid=a,dc=x", "uid": "a"])
     }
 }
 
