@@ -6,8 +6,12 @@ import Testing
 /// The source readers on their own: what they yield for well-formed and malformed input.
 @Suite struct ReaderTests {
     static func file(_ name: String, _ text: String) throws -> String {
+        try file(name, bytes: Array(text.utf8))
+    }
+
+    static func file(_ name: String, bytes: [UInt8]) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
 
@@ -47,6 +51,30 @@ import Testing
         }
         #expect(badLine == line)
         #expect(badReason == reason)
+    }
+
+    /// What the CSV reader says of a row, or a header, that is not UTF-8.
+    static let notUTF8 =
+        "is not UTF-8: the file must be UTF-8 (convert it with e.g. iconv -f latin1 -t utf-8 in.csv > out.csv)"
+
+    @Test func csvRowsThatAreNotUTF8AreMalformed() async throws {
+        // Latin-1: é is 0xE9, ë 0xEB; the quoted field spans two lines, so the next row is on line 4.
+        let latin1 = Array("login,title\nzo".utf8) + [0xEB] + Array(",\"D".utf8) + [0xE9] + Array("v\nOps\"\namy,Dev\n".utf8)
+        var reader = try CSVReader(path: try Self.file("latin1.csv", bytes: latin1))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 2, case .malformed(let line, let reason) = entries[0], case .item(let amy) = entries[1] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(line == 2)
+        #expect(reason == "the row \(Self.notUTF8)")
+        #expect(amy.line == 4)
+        #expect(amy.record == ["login": "amy", "title": "Dev"])
+    }
+
+    @Test func aCSVHeaderThatIsNotUTF8FailsTheRead() throws {
+        let path = try Self.file("latin1.csv", bytes: Array("login,r".utf8) + [0xF4] + Array("le\namy,Dev\n".utf8))
+        #expect(throws: SyncFailure("\(path): the header row \(Self.notUTF8)")) { try CSVReader(path: path) }
     }
 
     @Test func graphExportPutsUsersFirstAndReducesMembers() async throws {
