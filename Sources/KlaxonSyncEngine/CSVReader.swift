@@ -1,8 +1,9 @@
 import SCIM
 
 /// Reads an RFC 4180 CSV file: a header row names the columns; fields may be quoted (`""` for a quote,
-/// line breaks inside quotes). Rows stream from the file; a row with the wrong number of fields or an
-/// unterminated quote is reported as malformed with its line. Empty fields are left out of the record.
+/// line breaks inside quotes). Rows stream from the file; a row with the wrong number of fields, an
+/// unterminated quote or bytes that are not UTF-8 is reported as malformed with its line (a header that is not
+/// UTF-8 fails the read). Empty fields are left out of the record.
 public struct CSVReader: SourceReader {
     private var lines: LineReader
     private let kind: SourceObjectKind
@@ -11,9 +12,16 @@ public struct CSVReader: SourceReader {
     public init(path: String, kind: SourceObjectKind = .user) throws(SyncFailure) {
         lines = try LineReader(path: path)
         self.kind = kind
-        guard case .fields(let names, _)? = readRow() else { throw SyncFailure("\(path) has no header row") }
-        header = names.map { $0.trimming(" \u{FEFF}") }
+        switch readRow() {
+        case .fields(let names, _)?: header = names.map { $0.trimming(" ") }
+        case .notUTF8?: throw SyncFailure("\(path): the header row \(Self.notUTF8)")
+        case .malformed?, nil: throw SyncFailure("\(path) has no header row")
+        }
     }
+
+    /// What a row, or the header, whose bytes are not UTF-8 is told.
+    private static let notUTF8 =
+        "is not UTF-8: the file must be UTF-8 (convert it with e.g. iconv -f latin1 -t utf-8 in.csv > out.csv)"
 
     public var fractionRead: Double? { lines.fractionRead }
 
@@ -22,6 +30,8 @@ public struct CSVReader: SourceReader {
             switch row {
             case .malformed(let line, let reason):
                 return .malformed(line: line, reason: reason)
+            case .notUTF8(let line):
+                return .malformed(line: line, reason: "the row \(Self.notUTF8)")
             case .fields(let fields, let line):
                 if fields.count == 1, fields[0].isEmpty { continue }
                 guard fields.count == header.count else {
@@ -40,13 +50,14 @@ public struct CSVReader: SourceReader {
     private enum Row {
         case fields([String], line: Int)
         case malformed(line: Int, reason: String)
+        case notUTF8(line: Int)
     }
 
     /// One record, which may span lines when a quoted field holds a line break.
     private mutating func readRow() -> Row? {
         guard var line = lines.nextLine() else { return nil }
         let start = lines.lineNumber
-        var fields: [String] = []
+        var fields: [String?] = []
         var field: [UInt8] = []
         var inQuotes = false
         var index = 0
@@ -61,8 +72,9 @@ public struct CSVReader: SourceReader {
                     index = 0
                     continue
                 }
-                fields.append(String(decoding: field, as: UTF8.self))
-                return .fields(fields, line: start)
+                fields.append(String(validating: field, as: UTF8.self))
+                let text = fields.compactMap { $0 }
+                return text.count == fields.count ? .fields(text, line: start) : .notUTF8(line: start)
             }
             let byte = line[index]
             index += 1
@@ -78,7 +90,7 @@ public struct CSVReader: SourceReader {
                     field.append(byte)
                 }
             } else if byte == UInt8(ascii: ",") {
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(String(validating: field, as: UTF8.self))
                 field.removeAll(keepingCapacity: true)
             } else if byte == UInt8(ascii: "\""), field.isEmpty {
                 inQuotes = true

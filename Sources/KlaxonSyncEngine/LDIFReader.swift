@@ -2,11 +2,12 @@ import Foundation
 import SCIM
 
 /// Reads LDIF content records (RFC 2849): `dn:` starts a record, a blank line ends it, a line starting with
-/// one space continues the previous one, `#` lines are comments, `attr:: ` values are base64 (UTF-8), and
-/// an attribute given more than once becomes an array. The record's `dn` is kept as `dn`. Entries whose
-/// `objectClass` is `group`, `groupOfNames` or `groupOfUniqueNames` are groups, their `member` /
-/// `uniqueMember` DNs gathered in `members`. Records stream from the file; one that cannot be read (no
-/// `dn`, bad base64, a line without a colon, a URL value) is reported with its line and skipped.
+/// one space continues the previous one, `#` lines are comments (folded ones too), `attr:: ` values are base64
+/// (decoded when UTF-8; a binary value such as `objectGUID` keeps its base64 text), and an attribute given more
+/// than once becomes an array. The record's `dn` is kept as `dn`. Entries whose `objectClass` is `group`,
+/// `groupOfNames` or `groupOfUniqueNames` are groups, their `member` / `uniqueMember` DNs gathered in
+/// `members`. Records stream from the file; one that cannot be read (no `dn`, bad base64, a line without a
+/// colon, a URL value) is reported with its line and skipped.
 public struct LDIFReader: SourceReader {
     private var lines: LineReader
 
@@ -18,21 +19,24 @@ public struct LDIFReader: SourceReader {
 
     public mutating func next() async throws(SyncFailure) -> SourceEntry? {
         var logical: [(text: String, line: Int)] = []
-        // Gathers the logical lines (continuations unfolded) of the next record.
+        var inComment = false
+        // Gathers the logical lines (continuations unfolded, comments dropped with theirs) of the next record.
         while true {
             guard let bytes = lines.nextLine() else { break }
             let text = String(decoding: bytes, as: UTF8.self)
             let number = lines.lineNumber
-            if text.isEmpty {
-                if logical.isEmpty { continue }
-                break
-            }
             if text.hasPrefix(" ") {
+                if inComment { continue }
                 if logical.isEmpty { return .malformed(line: number, reason: "a continuation line with nothing to continue") }
                 logical[logical.count - 1].text += text.dropFirst()
                 continue
             }
-            if text.hasPrefix("#") { continue }
+            inComment = text.hasPrefix("#")
+            if inComment { continue }
+            if text.isEmpty {
+                if logical.isEmpty { continue }
+                break
+            }
             logical.append((text, number))
         }
         guard let first = logical.first else { return nil }
@@ -51,14 +55,15 @@ public struct LDIFReader: SourceReader {
                 return .malformed(line: number, reason: "'\(text.prefix(40))' has no ':'")
             }
             let name = String(text[..<colon])
-            var rest = text[text.index(after: colon)...]
+            let rest = text[text.index(after: colon)...]
             let value: String
             if rest.hasPrefix(":") {
-                rest = rest.dropFirst()
-                guard let data = Data(base64Encoded: rest.trimmingPrefix(while: { $0 == " " }).description),
-                    let decoded = String(data: data, encoding: .utf8)
-                else { return .malformed(line: number, reason: "\(name) has a value that is not UTF-8 base64") }
-                value = decoded
+                let encoded = String(rest.dropFirst().trimmingPrefix(while: { $0 == " " }))
+                guard let data = Data(base64Encoded: encoded) else {
+                    return .malformed(line: number, reason: "\(name) has a value that is not base64")
+                }
+                // Bytes that are not text (objectGUID, objectSid) stay base64, as Entra ID's immutableId does.
+                value = String(data: data, encoding: .utf8) ?? encoded
             } else if rest.hasPrefix("<") {
                 return .malformed(line: number, reason: "\(name) refers to a URL; only inline values are read")
             } else {

@@ -176,8 +176,16 @@ struct LineReader {
         return min(1, Double(file.bytesRead) / Double(size))
     }
 
-    /// The next line's bytes without its terminator; nil at the end of the file.
+    /// The next line's bytes without its terminator, nor the UTF-8 byte-order mark Windows tools put before
+    /// the first; nil at the end of the file.
     mutating func nextLine() -> [UInt8]? {
+        guard var line = nextRawLine() else { return nil }
+        if lineNumber == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        return line
+    }
+
+    /// The next line's bytes without its terminator, as they are in the file.
+    private mutating func nextRawLine() -> [UInt8]? {
         while true {
             let position = file.position
             if let newline = file.buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {

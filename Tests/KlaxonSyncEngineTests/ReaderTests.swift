@@ -6,8 +6,12 @@ import Testing
 /// The source readers on their own: what they yield for well-formed and malformed input.
 @Suite struct ReaderTests {
     static func file(_ name: String, _ text: String) throws -> String {
+        try file(name, bytes: Array(text.utf8))
+    }
+
+    static func file(_ name: String, bytes: [UInt8]) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
 
@@ -21,6 +25,8 @@ import Testing
         ("a,b\n1,2\n", [["a": "1", "b": "2"]]),
         ("a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n", [["a": "x,y", "b": "say \"hi\""]]),
         ("a,b\n\"two\nlines\",\n\n3,4", [["a": "two\nlines"], ["a": "3", "b": "4"]]),
+        // What PowerShell's Export-Csv -Encoding UTF8 writes: a byte-order mark, then quoted names.
+        ("\u{FEFF}\"login\",\"title\"\r\n\"a1\",Dev\r\n", [["login": "a1", "title": "Dev"]]),
     ] as [(String, [JSONObject])])
     func csvRows(text: String, expected: [JSONObject]) async throws {
         var reader = try CSVReader(path: try Self.file("rows.csv", text))
@@ -45,6 +51,30 @@ import Testing
         }
         #expect(badLine == line)
         #expect(badReason == reason)
+    }
+
+    /// What the CSV reader says of a row, or a header, that is not UTF-8.
+    static let notUTF8 =
+        "is not UTF-8: the file must be UTF-8 (convert it with e.g. iconv -f latin1 -t utf-8 in.csv > out.csv)"
+
+    @Test func csvRowsThatAreNotUTF8AreMalformed() async throws {
+        // Latin-1: é is 0xE9, ë 0xEB; the quoted field spans two lines, so the next row is on line 4.
+        let latin1 = Array("login,title\nzo".utf8) + [0xEB] + Array(",\"D".utf8) + [0xE9] + Array("v\nOps\"\namy,Dev\n".utf8)
+        var reader = try CSVReader(path: try Self.file("latin1.csv", bytes: latin1))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 2, case .malformed(let line, let reason) = entries[0], case .item(let amy) = entries[1] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(line == 2)
+        #expect(reason == "the row \(Self.notUTF8)")
+        #expect(amy.line == 4)
+        #expect(amy.record == ["login": "amy", "title": "Dev"])
+    }
+
+    @Test func aCSVHeaderThatIsNotUTF8FailsTheRead() throws {
+        let path = try Self.file("latin1.csv", bytes: Array("login,r".utf8) + [0xF4] + Array("le\namy,Dev\n".utf8))
+        #expect(throws: SyncFailure("\(path): the header row \(Self.notUTF8)")) { try CSVReader(path: path) }
     }
 
     @Test func graphExportPutsUsersFirstAndReducesMembers() async throws {
@@ -91,6 +121,61 @@ import Testing
         #expect(item.record["dn"] == "cn=a,dc=x")
         #expect(line == 7)
         #expect(reason == "change records are not read, only content records")
+    }
+
+    @Test func ldifBinaryValuesKeepTheirBase64() async throws {
+        // objectGUID and objectSid as ldifde writes them: base64 of bytes that are not UTF-8 (objectSid folded).
+        let text = """
+            dn: cn=Zoe,dc=x
+            cn:: Wm/DqyBIYXJ0
+            objectGUID:: 1MOyoQAAAECAAAAAAAD/nw==
+            objectSid:: AQUAAAAAAAUVAAAA3PTcO4M9K0aC
+             i6YoAAIAAA==
+
+            dn: cn=b,dc=x
+            cn:: not base64!!
+            """
+        var reader = try LDIFReader(path: try Self.file("ad.ldif", text))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 2, case .item(let item) = entries[0], case .malformed(let line, let reason) = entries[1] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(item.record["cn"] == "Zoë Hart")
+        #expect(item.record["objectGUID"] == "1MOyoQAAAECAAAAAAAD/nw==")
+        #expect(item.record["objectSid"] == "AQUAAAAAAAUVAAAA3PTcO4M9K0aCi6YoAAIAAA==")
+        #expect(line == 8)
+        #expect(reason == "cn has a value that is not base64")
+    }
+
+    @Test func ldifFoldedCommentsAreDroppedWhole() async throws {
+        let text = """
+            # an export header long enough
+             to be folded
+            dn: cn=amy,dc=x
+            cn: Amy
+            # a note long enough that the exporter
+              folded it onto a second line
+            description: Nurse
+            """
+        var reader = try LDIFReader(path: try Self.file("c.ldif", text))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 1, case .item(let item) = entries[0] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(item.record == ["dn": "cn=amy,dc=x", "cn": "Amy", "description": "Nurse"])
+    }
+
+    @Test(arguments: ["\u{FEFF}version: 1\n\ndn: uid=a,dc=x\nuid: a\n", "\u{FEFF}dn: uid=a,dc=x\nuid: a\n"])
+    func ldifByteOrderMarkIsSkipped(text: String) async throws {
+        var reader = try LDIFReader(path: try Self.file("bom.ldif", text))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 1, case .item(let item) = entries[0] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(item.record == ["dn": "uid=a,dc=x", "uid": "a"])
     }
 }
 
