@@ -93,6 +93,7 @@ final class SQLiteConnection: @unchecked Sendable {
         while true {
             let status = sqlite_nio_sqlite3_step(statement)
             if status == SQLITE_DONE { return }
+            if status == Self.uniqueConstraintFailed { throw uniqueViolation() }
             guard status == SQLITE_ROW else { throw error(status) }
             var values: [SQLValue] = []
             values.reserveCapacity(Int(count))
@@ -158,6 +159,30 @@ final class SQLiteConnection: @unchecked Sendable {
 
     private func error(_ status: Int32) -> SQLiteError {
         SQLiteError(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    /// SQLITE_CONSTRAINT_UNIQUE (an extended code; the connection is opened with extended codes on).
+    private static let uniqueConstraintFailed: Int32 = 2067
+
+    /// The unique index a broken `UNIQUE constraint failed: resources.org_id, resources.user_name_lc` names by its
+    /// columns, found in the schema (SQLite's message has no index name; PostgreSQL's error does).
+    private func uniqueViolation() -> any Error {
+        let failure = error(Self.uniqueConstraintFailed)
+        let prefix = "UNIQUE constraint failed: "
+        guard failure.message.hasPrefix(prefix) else { return failure }
+        let qualified = failure.message.dropFirst(prefix.count).split(separator: ",").map { $0.drop { $0 == " " } }
+        guard let table = qualified.first?.split(separator: ".").first.map(String.init) else { return failure }
+        let columns = qualified.map { String($0.split(separator: ".").last ?? "") }
+        func names(_ sql: String, _ argument: String) -> [SQLValue] {
+            var values: [SQLValue] = []
+            try? run(sql, [.text(argument)]) { values.append($0.values.first ?? .null) }
+            return values
+        }
+        for case .text(let index) in names("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1", table)
+        where names("SELECT name FROM pragma_index_info(?) ORDER BY seqno", index) == columns.map(SQLValue.text) {
+            return SQLUniqueViolation(constraint: index)
+        }
+        return failure
     }
 
     /// Finalizes the cached statements and closes the handle. Later queries fail.
