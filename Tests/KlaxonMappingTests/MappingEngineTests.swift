@@ -53,6 +53,35 @@ import Testing
         #expect(mapped.resource["displayName"] == "First")
     }
 
+    /// A dotted name reads nested objects (ignoring case, as top-level names), unless the record has a member
+    /// of that very name; in direct mappings, expressions and scoping clauses alike.
+    @Test func dottedNamesReadNestedObjects() throws {
+        let text = """
+            apiVersion: klaxon.sync/v1
+            kind: MappingSet
+            source: { system: custom }
+            target: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User] }
+            objectMappings:
+              - name: people
+                source: { object: person, attributes: [id, profile.login, profile.name.given, Cost.Centre, profile.kind] }
+                target: { resource: User }
+                scope: { filters: [ { clauses: [ { attribute: profile.kind, operator: NOT_EQUALS, value: robot } ] } ] }
+                mappings:
+                  - { target: userName, type: direct, source: profile.login, match: { precedence: 1 } }
+                  - { target: displayName, type: expression, expression: 'Join(" ", [profile.name.given], [id])' }
+                  - { target: title, type: direct, source: Cost.Centre }
+            """
+        let people = try MappingEngine(mappingSet: try #require(MappingFileReader.read(text: text, file: "nested.yaml").mappingSet))
+        let mapped = try people.map(record: [
+            "id": "7", "PROFILE": ["Login": "amy@example.com", "name": ["given": "Amy"], "kind": "person"],
+            "Cost": ["Centre": "nested"], "cost.centre": "CC-1",
+        ])
+        #expect(mapped.resource == ["schemas": [.string(SchemaURN.user)], "userName": "amy@example.com", "displayName": "Amy 7", "title": "CC-1"])
+        #expect(!people.isInScope(["profile": ["kind": "robot"]]))
+        let notAnObject = try people.map(record: ["profile": ["kind": "person", "name": "Amy"], "Cost": ["Centre": "nested"]])
+        #expect(notAnObject.resource == ["schemas": [.string(SchemaURN.user)], "title": "nested"])
+    }
+
     @Test func onCreateMappingsAndShortDefaultsApplyOnlyOnCreate() throws {
         let users = try engine(
             "- { target: title, type: direct, source: jobTitle, apply: on-create }",

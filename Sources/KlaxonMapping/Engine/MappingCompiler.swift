@@ -619,7 +619,10 @@ struct MappingCompiler {
             return context.resolver.slot(for: known.name)
         }
         let candidates = (catalogue.objects.first { $0.key.equalsIgnoringASCIICase(object) }?.value.map(\.name) ?? []) + declared
-        let suggestion = NameSuggester.suggestion(for: name.value, among: candidates)
+        // A bare name that ends a path (Okta's `login` for `profile.login`) is suggested before a near spelling.
+        let nestedName = "." + asciiLowercased(name.value)
+        let suggestion = candidates.first { asciiLowercased($0).hasSuffix(nestedName) }
+            ?? NameSuggester.suggestion(for: name.value, among: candidates)
         var message = "unknown source attribute \"\(name.value)\""
         if let suggestion {
             message += " (did you mean \"\(suggestion)\"?)"
