@@ -35,4 +35,20 @@ import Testing
             #expect(try await target.all("/Groups").count == 1, "Everyone stays out of scope")
         }
     }
+
+    /// A user the mapping gives no userName fails without being sent, and a dry run says so too rather than
+    /// counting it as created.
+    @Test func aUserWithoutUserNameIsNotSent() async throws {
+        try await SyncTarget.run { target in
+            let source = try target.file("okta.json", #"[{"id":"00u2kim","status":"ACTIVE","profile":{"email":"kim@example.com"}}]"#)
+            for dryRun in [true, false] {
+                let report = try await target.sync(
+                    mapping: shippedMapping("okta.yaml"), source: source, format: .json, dryRun: dryRun, withState: false)
+                #expect(report.created == 0)
+                #expect(report.failures.map(\.reason) == ["'userName' is required and must not be empty"])
+                #expect(report.planned.isEmpty)
+            }
+            #expect(try await target.all("/Users").isEmpty)
+        }
+    }
 }
