@@ -1,8 +1,9 @@
 import SCIM
 
 /// Reads a Microsoft Graph (Entra ID) export of users and groups: `{"value": [...]}` (as Graph pages
-/// answer), `{"users": …, "groups": …}` with either shape inside, or a bare array. A record is a group if its
-/// `@odata.type` says so or it has `groupTypes`, `securityEnabled` or `members` and no `userPrincipalName`.
+/// answer), `{"users": …, "groups": …}` with either shape inside, or a bare array; Okta's Users and Groups API
+/// records are read the same way. A record is a group if its `@odata.type` says so, its `type` is one of
+/// Okta's group types, or it has `groupTypes`, `securityEnabled` or `members` and no `userPrincipalName`.
 /// Group `members` are reduced to the members' source ids (`id` or `objectId`), whether Graph gave objects
 /// or strings; Graph's `id` is also given as `objectId`, Entra's name for it.
 ///
@@ -184,6 +185,8 @@ public struct GraphExportReader: SourceReader {
 
     static func kind(of record: JSONObject) -> SourceObjectKind {
         if let type = record["@odata.type"]?.stringValue { return type.lowercased().hasSuffix("group") ? .group : .user }
+        // Okta's groups; its users' `type` is an object.
+        if let type = record["type"]?.stringValue, ["OKTA_GROUP", "APP_GROUP", "BUILT_IN"].contains(type) { return .group }
         if record["userPrincipalName"] != nil { return .user }
         if record["groupTypes"] != nil || record["securityEnabled"] != nil || record["members"] != nil { return .group }
         return .user

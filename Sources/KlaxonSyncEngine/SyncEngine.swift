@@ -5,7 +5,8 @@ import SCIM
 
 /// Synchronises a source into a SCIM 2.0 endpoint through a mapping file: each record is scoped and mapped,
 /// matched against the target (the last run's id from the state, else a filtered GET per matching attribute
-/// in precedence order), created if missing, and otherwise sent only its differences as one PATCH.
+/// in precedence order), created if missing (unless it fails the target's checks, such as a user without a
+/// `userName`: then it is not sent), and otherwise sent only its differences as one PATCH.
 /// Out-of-scope users are deactivated (deleted if the object mapping's actions say `delete`). Groups are
 /// synchronised after the users, their members translated from source ids to the target's user ids and
 /// brought in line with one `add` and a `remove` per extra member. A failing record is reported and the
@@ -339,6 +340,12 @@ public struct SyncEngine: Sendable {
             if found == nil {
                 guard mapped.isInScope, actions.contains(.create) else { return outcome }
                 let body = JSONValue.object(mapped.resource)
+                // The target's own check, so that a dry run does not count as created what the target would refuse.
+                do {
+                    _ = try ResourceValidator(engine.resourceSchema).validate(body, mode: .create)
+                } catch {
+                    throw SyncFailure(error.detail)
+                }
                 do {
                     let created = try await write(.POST, endpoint, body, &outcome, redacting: engine.redactedTargets)
                     guard let id = created?["id"]?.stringValue ?? (dryRun ? "dry-run" : nil) else {

@@ -53,6 +53,35 @@ import Testing
         #expect(mapped.resource["displayName"] == "First")
     }
 
+    /// A dotted name reads nested objects (ignoring case, as top-level names), unless the record has a member
+    /// of that very name; in direct mappings, expressions and scoping clauses alike.
+    @Test func dottedNamesReadNestedObjects() throws {
+        let text = """
+            apiVersion: klaxon.sync/v1
+            kind: MappingSet
+            source: { system: custom }
+            target: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User] }
+            objectMappings:
+              - name: people
+                source: { object: person, attributes: [id, profile.login, profile.name.given, Cost.Centre, profile.kind] }
+                target: { resource: User }
+                scope: { filters: [ { clauses: [ { attribute: profile.kind, operator: NOT_EQUALS, value: robot } ] } ] }
+                mappings:
+                  - { target: userName, type: direct, source: profile.login, match: { precedence: 1 } }
+                  - { target: displayName, type: expression, expression: 'Join(" ", [profile.name.given], [id])' }
+                  - { target: title, type: direct, source: Cost.Centre }
+            """
+        let people = try MappingEngine(mappingSet: try #require(MappingFileReader.read(text: text, file: "nested.yaml").mappingSet))
+        let mapped = try people.map(record: [
+            "id": "7", "PROFILE": ["Login": "amy@example.com", "name": ["given": "Amy"], "kind": "person"],
+            "Cost": ["Centre": "nested"], "cost.centre": "CC-1",
+        ])
+        #expect(mapped.resource == ["schemas": [.string(SchemaURN.user)], "userName": "amy@example.com", "displayName": "Amy 7", "title": "CC-1"])
+        #expect(!people.isInScope(["profile": ["kind": "robot"]]))
+        let notAnObject = try people.map(record: ["profile": ["kind": "person", "name": "Amy"], "Cost": ["Centre": "nested"]])
+        #expect(notAnObject.resource == ["schemas": [.string(SchemaURN.user)], "title": "nested"])
+    }
+
     @Test func onCreateMappingsAndShortDefaultsApplyOnlyOnCreate() throws {
         let users = try engine(
             "- { target: title, type: direct, source: jobTitle, apply: on-create }",
@@ -86,6 +115,44 @@ import Testing
         let mapped = try users.map(record: ["userPrincipalName": "a@b.c", "accountEnabled": "True", "employeeId": 10042])
         #expect(mapped.resource["active"] == true)
         #expect(mapped.resource[SchemaURN.enterpriseUser]?["employeeNumber"] == "10042")
+    }
+
+    /// A constant keeps the text of a plain scalar YAML reads as a number for a text target, as a default
+    /// does; a boolean or number still goes to a boolean or integer target as one.
+    @Test func constantsKeepTheirTextAsDefaultsDo() throws {
+        let text = """
+            apiVersion: klaxon.sync/v1
+            kind: MappingSet
+            source: { system: custom }
+            target: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User, urn:ietf:params:scim:schemas:extension:acme:2.0:User] }
+            objectMappings:
+              - name: people
+                source: { object: person, attributes: [login, a] }
+                target:
+                  resource: User
+                  attributes:
+                    - { name: 'urn:ietf:params:scim:schemas:extension:acme:2.0:User:level', type: integer }
+                mappings:
+                  - { target: userName, type: direct, source: login, match: { precedence: 1 } }
+                  - { target: nickName, type: constant, value: 00123 }
+                  - { target: title, type: constant, value: 1.10 }
+                  - { target: locale, type: constant, value: 1e3 }
+                  - { target: timezone, type: constant, value: 00123, transform: [text.trim] }
+                  - { target: profileUrl, type: direct, source: a, default: 007 }
+                  - { target: active, type: constant, value: true }
+                  - { target: 'urn:ietf:params:scim:schemas:extension:acme:2.0:User:level', type: constant, value: 0x1F }
+            """
+        let contents = MappingFileReader.read(text: text, file: "constants.yaml")
+        #expect(!contents.diagnostics.contains { $0.severity == .error }, "\(contents.diagnostics.map(\.message))")
+        let people = try MappingEngine(mappingSet: try #require(contents.mappingSet))
+        let mapped = try people.map(record: ["login": "kim"])
+        #expect(mapped.resource["nickName"] == "00123")
+        #expect(mapped.resource["title"] == "1.10")
+        #expect(mapped.resource["locale"] == "1e3")
+        #expect(mapped.resource["timezone"] == "00123")
+        #expect(mapped.resource["profileUrl"] == "007")
+        #expect(mapped.resource["active"] == true)
+        #expect(mapped.resource["urn:ietf:params:scim:schemas:extension:acme:2.0:User"] == ["level": 31])
     }
 
     @Test func aValueThatDoesNotFitIsABadRequestNamingItsTarget() throws {

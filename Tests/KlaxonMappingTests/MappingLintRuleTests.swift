@@ -97,6 +97,18 @@ enum LintFixture {
             rule: .ambiguousScalar, bad: LintFixture.users("- { target: 'addresses[type eq \"work\"].country', type: constant, value: NO }"),
             line: 11, column: 79, good: LintFixture.users("- { target: 'addresses[type eq \"work\"].country', type: constant, value: 'NO' }"),
             label: "Norway read as false"),
+        RuleCase(
+            rule: .ambiguousScalar, bad: LintFixture.users("- { target: title, type: constant, value: 1.10 }"),
+            line: 11, column: 49, good: LintFixture.users("- { target: title, type: constant, value: '1.10' }"),
+            label: "a version read as the number 1.1"),
+        RuleCase(
+            rule: .ambiguousScalar, bad: LintFixture.users("- { target: title, type: constant, value: 1e3 }"),
+            line: 11, column: 49, good: LintFixture.users("- { target: title, type: constant, value: '1e3' }"),
+            label: "an exponent read as 1000.0"),
+        RuleCase(
+            rule: .ambiguousScalar, bad: LintFixture.users("- { target: title, type: constant, value: 00123 }"),
+            line: 11, column: 49, good: LintFixture.users("- { target: title, type: constant, value: 123 }"),
+            label: "a leading zero read as octal"),
         // KSL010 unknown-key
         RuleCase(
             rule: .unknownKey, bad: LintFixture.users("- { target: displayName, tpye: direct, type: direct, source: displayName }"),
@@ -292,6 +304,17 @@ enum LintFixture {
     @Test func everyRuleIsCovered() {
         let covered = Set(Self.cases.map(\.rule) + MappingExpressionLintTests.cases.map(\.rule) + [.inputLimits])
         #expect(Set(LintRule.allCases).subtracting(covered).isEmpty)
+    }
+
+    @Test(arguments: ["123", "-7", "2.5", "1.0", "0", "true"])
+    func plainScalarsThatPrintAsWrittenAreNotAmbiguous(_ text: String) {
+        let diagnostics = MappingLinter.lint(text: LintFixture.users("- { target: title, type: constant, value: \(text) }"), file: "case.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
+    }
+
+    @Test func anAmbiguousNumberIsShownAsYAMLReadsIt() {
+        let diagnostics = MappingLinter.lint(text: LintFixture.users("- { target: title, type: constant, value: 1.10 }"), file: "case.yaml")
+        #expect(diagnostics.map(\.message) == ["plain 1.10 is read by YAML as a number (1.1); quote it (\"1.10\") if text is meant"])
     }
 
     @Test func suggestionsNameTheIntendedSpelling() {

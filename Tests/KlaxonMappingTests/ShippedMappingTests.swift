@@ -87,4 +87,54 @@ import Testing
         #expect(leaver.resource["userName"] == "a@b.c")
         #expect(leaver.matchingValues == ["a@b.c", "E1"])
     }
+
+    /// A user record as Okta's Users API returns it, profile and all, maps to a whole user.
+    @Test func oktaMapsUsersAsTheAPIReturnsThem() throws {
+        let users = try MappingEngine.load(contentsOf: Self.path("okta.yaml"), object: "users")
+        let record = try #require(try JSONParser.parse(#"""
+            {"id":"00u1abcd","status":"ACTIVE","created":"2024-01-01T00:00:00.000Z","type":{"id":"oty1"},
+             "profile":{"login":"amy@example.com","email":"amy@example.com","firstName":"Amy","lastName":"Ng",
+                        "mobilePhone":"+44 7911 123456","city":"Leeds"},
+             "credentials":{"provider":{"type":"OKTA","name":"OKTA"}},"_links":{}}
+            """#).objectValue)
+        let mapped = try users.map(record: record)
+        #expect(mapped.resource == [
+            "schemas": [.string(SchemaURN.user), .string(SchemaURN.klaxonUser)],
+            "userName": "amy@example.com",
+            "externalId": "00u1abcd",
+            "active": true,
+            "name": ["givenName": "Amy", "familyName": "Ng"],
+            "displayName": "Amy Ng",
+            "emails": [["type": "work", "value": "amy@example.com"]],
+            "phoneNumbers": [["type": "mobile", "value": "+44 7911 123456"]],
+            "addresses": [["type": "work", "locality": "Leeds"]],
+            .init(SchemaURN.klaxonUser): ["location": "Leeds", "notificationPhoneNumber": "+44 7911 123456"],
+        ])
+        #expect(mapped.matchingValues == ["amy@example.com", "00u1abcd"])
+        let groups = try MappingEngine.load(contentsOf: Self.path("okta.yaml"), object: "groups")
+        #expect(!groups.isInScope(["id": "00g1", "type": "BUILT_IN", "profile": ["name": "Everyone"]]))
+        #expect(try groups.map(record: ["id": "00g2", "profile": ["name": "Ops"]]).resource["displayName"] == "Ops")
+    }
+
+    /// Okta's profile attributes are paths into its records: a bare name is unknown, with the path suggested.
+    @Test func oktaProfileAttributesAreNamedByTheirPath() {
+        let text = """
+            apiVersion: klaxon.sync/v1
+            kind: MappingSet
+            source: { system: okta }
+            target: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User] }
+            objectMappings:
+              - name: users
+                source: { object: user }
+                target: { resource: User }
+                mappings:
+                  - { target: userName, type: direct, source: login, match: { precedence: 1 } }
+                  - { target: displayName, type: expression, expression: 'Join(" ", [profile.firstName], [profile.lastNme])' }
+                  - { target: externalId, type: direct, source: id }
+            """
+        let diagnostics = MappingLinter.lint(text: text, file: "okta.yaml")
+        #expect(diagnostics.map(\.rule) == [.unknownSourceAttribute, .unknownSourceAttribute])
+        #expect(diagnostics.map(\.suggestion) == ["profile.login", "profile.lastName"])
+        #expect(diagnostics.map(\.location.line) == [10, 11])
+    }
 }

@@ -88,6 +88,19 @@ import Testing
         #expect(items.map { $0.record["id"]?.stringValue } == ["u-1", "u-2", "g-1", "g-2"])
     }
 
+    /// Okta's groups say what they are in `type`; its users' `type` is an object.
+    @Test func oktaRecordsAreTypedByTheirType() async throws {
+        let text = """
+            [{"id":"00g1","type":"OKTA_GROUP","profile":{"name":"Ops"}},
+             {"id":"00g2","type":"APP_GROUP","profile":{"name":"App"}},
+             {"id":"00g3","type":"BUILT_IN","profile":{"name":"Everyone"}},
+             {"id":"00u1","status":"ACTIVE","type":{"id":"oty1"},"profile":{"login":"amy@example.com"}}]
+            """
+        let items = Self.items(try await Self.entries(text))
+        #expect(items.map(\.kind) == [.user, .group, .group, .group])
+        #expect(items.map { $0.record["id"]?.stringValue } == ["00u1", "00g1", "00g2", "00g3"])
+    }
+
     @Test func malformedRecordsAreSkippedWithTheirLine() async throws {
         let text = """
             {"value": [

@@ -198,7 +198,7 @@ struct MappingCompiler {
 
         for mapping in objectMapping.mappings {
             guard let (slot, path, leaf) = target(mapping.target, in: resourceSchema) else {
-                _ = producer(for: mapping, context: &context, expressions: &expressions)
+                _ = producer(for: mapping, leaf: nil, context: &context, expressions: &expressions)
                 _ = compileTransforms(mapping.transforms)
                 continue
             }
@@ -213,7 +213,7 @@ struct MappingCompiler {
             written[elementKey] = (mapping.target.location, slot.part)
 
             let coercion = TargetCoercion(leaf, whole: slot.part == .whole)
-            let produced = producer(for: mapping, context: &context, expressions: &expressions)
+            let produced = producer(for: mapping, leaf: leaf, context: &context, expressions: &expressions)
             let transforms = compileTransforms(mapping.transforms)
             checkTypes(mapping, coercion: coercion, leaf: leaf, slot: slot, context: context)
             checkWarnings(mapping, expression: produced.expression)
@@ -446,8 +446,10 @@ struct MappingCompiler {
         var expression: MappingExpression?
     }
 
+    /// What a mapping produces; `leaf` is the attribute it writes, nil if the target did not resolve.
     private mutating func producer(
-        for mapping: AttributeMapping, context: inout ObjectContext, expressions: inout [MappingExpression]
+        for mapping: AttributeMapping, leaf: SchemaAttribute?, context: inout ObjectContext,
+        expressions: inout [MappingExpression]
     ) -> Produced {
         switch mapping.kind.value {
         case .direct:
@@ -456,7 +458,8 @@ struct MappingCompiler {
             }
             return Produced(producer: .source(slot))
         case .constant:
-            return Produced(producer: .constant(mapping.value?.value.json ?? .null))
+            guard let value = mapping.value?.value else { return Produced(producer: .constant(.null)) }
+            return Produced(producer: .constant(leaf.map { Self.asWritten(value, for: $0) } ?? value.json))
         case .expression:
             guard let text = mapping.expression,
                 let expression = compileExpression(text, positions: mapping.expressionPositions, context: &context)
@@ -468,19 +471,21 @@ struct MappingCompiler {
         }
     }
 
-    /// A constant or default, coerced to the target: plain scalars keep their text for text targets.
-    private mutating func literal(_ value: Located<LiteralValue>, coercion: TargetCoercion, leaf: SchemaAttribute) -> JSONValue? {
-        var json = value.value.json
-        if let text = value.value.scalarText, [.string, .reference, .binary, .dateTime].contains(leaf.type),
-            case .bool = json
-        {
-            json = .string(text)
-        } else if let text = value.value.scalarText, [.string, .reference, .binary, .dateTime].contains(leaf.type),
-            json.intValue != nil || json.doubleValue != nil
-        {
-            json = .string(text)
+    /// A constant or default as the file writes it: a plain scalar YAML reads as a number or boolean keeps its
+    /// text for a text target (`00123`, `1.10`, `yes`), and is the number or boolean for any other.
+    private static func asWritten(_ value: LiteralValue, for leaf: SchemaAttribute) -> JSONValue {
+        guard let text = value.scalarText, [.string, .reference, .binary, .dateTime].contains(leaf.type) else {
+            return value.json
         }
-        switch coercion.coerce(json) {
+        switch value.json {
+        case .bool, .integer, .decimal: return .string(text)
+        default: return value.json
+        }
+    }
+
+    /// A constant or default, as written (``asWritten(_:for:)``) and coerced to the target.
+    private mutating func literal(_ value: Located<LiteralValue>, coercion: TargetCoercion, leaf: SchemaAttribute) -> JSONValue? {
+        switch coercion.coerce(Self.asWritten(value.value, for: leaf)) {
         case .success(let coerced): return coerced
         case .failure(let failure):
             collector.report(
@@ -614,7 +619,10 @@ struct MappingCompiler {
             return context.resolver.slot(for: known.name)
         }
         let candidates = (catalogue.objects.first { $0.key.equalsIgnoringASCIICase(object) }?.value.map(\.name) ?? []) + declared
-        let suggestion = NameSuggester.suggestion(for: name.value, among: candidates)
+        // A bare name that ends a path (Okta's `login` for `profile.login`) is suggested before a near spelling.
+        let nestedName = "." + asciiLowercased(name.value)
+        let suggestion = candidates.first { asciiLowercased($0).hasSuffix(nestedName) }
+            ?? NameSuggester.suggestion(for: name.value, among: candidates)
         var message = "unknown source attribute \"\(name.value)\""
         if let suggestion {
             message += " (did you mean \"\(suggestion)\"?)"

@@ -3,9 +3,10 @@ import SCIM
 /// The attributes a source system's objects have, so that the linter can catch `moble` for `mobile` and the
 /// engine can resolve every source name once, at load.
 ///
-/// `entra-id` and `okta` list their user and group attributes; `scim` reads stored SCIM resources, whose
-/// attributes are the schemas' (paths such as `name.givenName` or an extension URN); `custom` has none, so a
-/// file for it declares every attribute in `source.attributes` (an HR export's columns, say).
+/// `entra-id` and `okta` list their user and group attributes (Okta's as paths into its API records, such as
+/// `profile.login`); `scim` reads stored SCIM resources, whose attributes are the schemas' (paths such as
+/// `name.givenName` or an extension URN); `custom` has none, so a file for it declares every attribute in
+/// `source.attributes` (an HR export's columns, say).
 ///
 /// ```swift
 /// SourceCatalogue.named("entra-id")?.attribute(named: "MOBILE", of: "user")?.name   // "mobile"
@@ -93,27 +94,39 @@ public struct SourceCatalogue: Sendable {
         ],
         isSCIM: false, isCustom: false)
 
-    /// Okta users (their profile attributes plus `id` and `status`) and groups.
+    /// Okta users and groups as Okta's Users and Groups API returns them: the object's own `id`, `status` and
+    /// timestamps, and its profile attributes under `profile` (`profile.login`). A group's `members` (the
+    /// API lists them apart) are its members' ids, added by whatever exports the groups.
     public static let okta = SourceCatalogue(
         system: "okta",
         objects: [
             "user": [
-                Attribute("id"), Attribute("status"), Attribute("login"), Attribute("email"), Attribute("secondEmail"),
-                Attribute("firstName"), Attribute("lastName"), Attribute("middleName"), Attribute("honorificPrefix"),
-                Attribute("honorificSuffix"), Attribute("title"), Attribute("displayName"), Attribute("nickName"),
-                Attribute("profileUrl", .reference), Attribute("primaryPhone"), Attribute("mobilePhone"),
-                Attribute("streetAddress"), Attribute("city"), Attribute("state"), Attribute("zipCode"),
-                Attribute("postalAddress"), Attribute("countryCode"), Attribute("preferredLanguage"), Attribute("locale"),
-                Attribute("timezone"), Attribute("userType"), Attribute("employeeNumber"), Attribute("costCenter"),
-                Attribute("organization"), Attribute("division"), Attribute("department"), Attribute("managerId"),
-                Attribute("manager"),
-            ],
+                Attribute("id"), Attribute("status"), Attribute("created", .dateTime), Attribute("activated", .dateTime),
+                Attribute("statusChanged", .dateTime), Attribute("lastLogin", .dateTime), Attribute("lastUpdated", .dateTime),
+                Attribute("passwordChanged", .dateTime),
+            ] + [
+                Attribute("login"), Attribute("email"), Attribute("secondEmail"), Attribute("firstName"), Attribute("lastName"),
+                Attribute("middleName"), Attribute("honorificPrefix"), Attribute("honorificSuffix"), Attribute("title"),
+                Attribute("displayName"), Attribute("nickName"), Attribute("profileUrl", .reference), Attribute("primaryPhone"),
+                Attribute("mobilePhone"), Attribute("streetAddress"), Attribute("city"), Attribute("state"),
+                Attribute("zipCode"), Attribute("postalAddress"), Attribute("countryCode"), Attribute("preferredLanguage"),
+                Attribute("locale"), Attribute("timezone"), Attribute("userType"), Attribute("employeeNumber"),
+                Attribute("costCenter"), Attribute("organization"), Attribute("division"), Attribute("department"),
+                Attribute("managerId"), Attribute("manager"),
+            ].map(profile),
             "group": [
-                Attribute("id"), Attribute("name"), Attribute("description"),
+                Attribute("id"), Attribute("type"), Attribute("created", .dateTime), Attribute("lastUpdated", .dateTime),
+                Attribute("lastMembershipUpdated", .dateTime), profile(Attribute("name")), profile(Attribute("description")),
                 Attribute("members", .reference, multiValued: true),
             ],
         ],
         isSCIM: false, isCustom: false)
+
+    private static func profile(_ attribute: Attribute) -> Attribute {
+        var nested = attribute
+        nested.name = "profile." + attribute.name
+        return nested
+    }
 
     /// Stored SCIM resources; attribute names are paths checked against the resource type's schemas.
     public static let scim = SourceCatalogue(system: "scim", objects: [:], isSCIM: true, isCustom: false)

@@ -6,7 +6,8 @@ import SCIM
 struct SourceResolver: Sendable {
     /// How a record's attributes are laid out.
     enum Layout: Sendable {
-        /// A flat record: each attribute is a top-level member, matched ignoring ASCII case.
+        /// A record of members matched ignoring ASCII case. A dotted name the record has no member of reads
+        /// nested objects: `profile.login` is the `login` member of the `profile` object.
         case flat
         /// A stored SCIM resource: names are attribute paths (`name.givenName`, extension URNs, value filters).
         case scim(ResourceSchema)
@@ -17,6 +18,7 @@ struct SourceResolver: Sendable {
     private(set) var names: [String] = []
     private var paths: [SCIMSourcePath] = []
     private var index = FoldedNameIndex()
+    private var nested = NestedNameIndex()
 
     init(layout: Layout) {
         self.layout = layout
@@ -26,9 +28,13 @@ struct SourceResolver: Sendable {
     mutating func slot(for name: String, path: SCIMSourcePath? = nil) -> Int {
         if let existing = names.firstIndex(where: { $0.equalsIgnoringASCIICase(name) }) { return existing }
         names.append(name)
+        let slot = names.count - 1
         if let path { paths.append(path) }
-        index.add(name, slot: names.count - 1)
-        return names.count - 1
+        index.add(name, slot: slot)
+        if case .flat = layout, name.contains(".") {
+            nested.add(ArraySlice(name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)), slot: slot)
+        }
+        return slot
     }
 
     /// The value of every slot in a record; nil for an attribute the record does not have.
@@ -39,6 +45,7 @@ struct SourceResolver: Sendable {
             for member in record.members {
                 if let slot = index.slot(of: member.key), values[slot] == nil { values[slot] = member.value }
             }
+            if !nested.isEmpty { nested.fill(&values, from: record) }
         case .scim:
             for (slot, path) in paths.enumerated() { values[slot] = path.value(in: record) }
         }
@@ -66,6 +73,47 @@ struct SCIMSourcePath: Sendable {
         }
         guard let subAttribute else { return value }
         return value[subAttribute]
+    }
+}
+
+/// Dotted names by their first segment, each level a pass over one object's members: `profile.login` is read
+/// as `login` while passing over the members of the record's `profile`.
+struct NestedNameIndex: Sendable {
+    /// Names read at this level (the last segment), to their slots.
+    private var members = FoldedNameIndex()
+    /// Objects to read further names in, to their index in `objects`.
+    private var containers = FoldedNameIndex()
+    private var objects: [NestedNameIndex] = []
+
+    var isEmpty: Bool { objects.isEmpty }
+
+    /// Adds the name whose segments after this level's are `path`.
+    mutating func add(_ path: ArraySlice<String>, slot: Int) {
+        guard let first = path.first else { return }
+        guard path.count > 1 else {
+            members.add(first, slot: slot)
+            return
+        }
+        let object: Int
+        if let existing = containers.slot(of: first) {
+            object = existing
+        } else {
+            objects.append(NestedNameIndex())
+            object = objects.count - 1
+            containers.add(first, slot: object)
+        }
+        objects[object].add(path.dropFirst(), slot: slot)
+    }
+
+    /// Fills the slots still empty from `object`'s members and the objects nested in it, the first spelling
+    /// of a name winning.
+    func fill(_ values: inout [JSONValue?], from object: JSONObject) {
+        for member in object.members {
+            if let slot = members.slot(of: member.key), values[slot] == nil { values[slot] = member.value }
+            if let index = containers.slot(of: member.key), case .object(let inner) = member.value {
+                objects[index].fill(&values, from: inner)
+            }
+        }
     }
 }
 

@@ -753,18 +753,22 @@ private struct NodeReader {
         }
     }
 
-    /// True for plain scalars YAML 1.1 reads as something other than they look: `yes`/`on`/`n`, `010`,
-    /// `0x1F`, `1_000`, `1:20`, `.inf`, `~`.
+    /// True for plain scalars YAML 1.1 reads as something other than they look: `yes`/`on`/`n`, `~`, and
+    /// numbers whose text would change if printed again (`010`, `0x1F`, `1_000`, `1:20`, `1.10`, `1e3`, `.inf`).
     static func isAmbiguous(_ text: String, tag: Tag.Name) -> Bool {
         switch tag {
         case .bool: return !["true", "false"].contains(text.lowercased())
         case .null: return text == "~"
-        case .int:
-            let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
-            return digits.isEmpty || !digits.allSatisfy(\.isASCIIDigit) || (digits.count > 1 && digits.hasPrefix("0"))
-        case .float: return text.contains("_") || text.contains(":") || text.hasPrefix(".")
+        case .int, .float: return reprinted(text, tag: tag) != text
         default: return false
         }
+    }
+
+    /// The number YAML reads from a plain scalar, as it prints again (`1.10` → `1.1`, `0x1F` → `31`).
+    private static func reprinted(_ text: String, tag: Tag.Name) -> String? {
+        let node = Node(text)
+        let number = tag == .int ? node.int.map(JSONValue.integer) ?? node.float.map(JSONValue.decimal) : node.float.map(JSONValue.decimal)
+        return number?.scalarText
     }
 
     private mutating func warnAmbiguous(_ text: Located<String>, tag: Tag.Name) {
@@ -772,8 +776,7 @@ private struct NodeReader {
         switch tag {
         case .bool: reading = "a boolean"
         case .null: reading = "null"
-        case .int: reading = "a number (\(Node(text.value).int.map(String.init) ?? "?"))"
-        default: reading = "a number"
+        default: reading = "a number (\(Self.reprinted(text.value, tag: tag) ?? "?"))"
         }
         collector.report(
             .ambiguousScalar, "plain \(text.value) is read by YAML as \(reading); quote it (\"\(text.value)\") if text is meant",
@@ -795,8 +798,4 @@ private struct NodeReader {
         case .alias: return "an alias"
         }
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
