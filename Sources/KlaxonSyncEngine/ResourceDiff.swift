@@ -7,9 +7,18 @@ import SCIM
 /// types are kept, and the attribute is replaced as a whole only if the merge changed it. `members` is left
 /// to ``membershipOperations(desired:existing:)``. A `cleared` path is removed only where the target has a
 /// value, so that clearing converges; with `schema` known, clearing the `value` of `emails[type eq "work"]`
-/// removes that email whole (an email without an address means nothing).
+/// removes that email whole (an email without an address means nothing). A `filledIfEmpty` path (a `none`
+/// mapping's default) is written only where the target has no value.
 enum ResourceDiff {
-    static func operations(desired: JSONObject, existing: JSONObject, cleared: [String] = [], schema: ResourceSchema? = nil) -> [JSONValue] {
+    static func operations(
+        desired: JSONObject, existing: JSONObject, cleared: [String] = [], filledIfEmpty: [String] = [], schema: ResourceSchema? = nil
+    ) -> [JSONValue] {
+        var desired = desired
+        if let schema {
+            for path in filledIfEmpty where hasValue(at: path, in: existing, schema: schema) {
+                desired = removing(path, from: desired, schema: schema) ?? desired
+            }
+        }
         var operations: [JSONValue] = []
         for member in desired.members {
             let key = member.key
@@ -39,9 +48,7 @@ enum ResourceDiff {
                 continue
             }
             if target.valueFilter != nil, target.subAttribute?.equalsIgnoringASCIICase("value") == true { target.subAttribute = nil }
-            let removal = PatchRequest(operations: [PatchOperation(.remove, path: target)])
-            // A path that selects nothing is refused (noTarget) or changes nothing: there is nothing to clear.
-            guard let after = try? PatchApplier.apply(removal, to: existing, for: schema), after != existing else { continue }
+            guard hasValue(at: target.description, in: existing, schema: schema) else { continue }
             operations.append(["op": "remove", "path": .string(target.description)])
         }
         return operations
@@ -81,6 +88,18 @@ enum ResourceDiff {
             }
         }
         return result
+    }
+
+    /// Whether `object` has a value at a PATCH path: removing it would change the object.
+    static func hasValue(at path: String, in object: JSONObject, schema: ResourceSchema) -> Bool {
+        guard let without = removing(path, from: object, schema: schema) else { return false }
+        return without != object
+    }
+
+    /// `object` without the value at a PATCH path; nil if the path does not parse or selects nothing.
+    static func removing(_ path: String, from object: JSONObject, schema: ResourceSchema) -> JSONObject? {
+        guard let parsed = try? PatchPath(parsing: path, in: schema) else { return nil }
+        return try? PatchApplier.apply(PatchRequest(operations: [PatchOperation(.remove, path: parsed)]), to: object, for: schema)
     }
 
     static func replace(_ path: String, _ value: JSONValue) -> JSONValue {

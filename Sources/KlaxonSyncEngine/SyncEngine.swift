@@ -378,7 +378,8 @@ public struct SyncEngine: Sendable {
                 guard actions.contains(.update) else { return outcome }
                 mapped = try mapping(item.record, engine: engine, mode: .update, userIDs: userIDs)
                 operations = ResourceDiff.operations(
-                    desired: mapped.resource, existing: existing, cleared: mapped.clearedAttributes, schema: engine.resourceSchema)
+                    desired: mapped.resource, existing: existing, cleared: mapped.clearedAttributes, filledIfEmpty: mapped.filledIfEmpty,
+                    schema: engine.resourceSchema)
                 // Membership is brought in line only when the mapping writes members and the record carries
                 // them: an export made without members leaves the target's alone.
                 let mapsMembers = engine.objectMapping.mappings.contains { $0.target.value.equalsIgnoringASCIICase("members") }

@@ -1,5 +1,6 @@
 import Foundation
 import KlaxonSyncEngine
+import NIOHTTP1
 import SCIM
 import Testing
 
@@ -124,6 +125,47 @@ import Testing
             let report = try await target.sync(mapping: mapping, source: try target.file("paged.json", paged), format: .json)
             #expect(report.notes.contains { $0.hasPrefix("group:g-1: the export gives only the first page of its members") })
             #expect(try await memberNames(target, "Leeds") == ["zoe@contoso.com", "sam@contoso.com"])
+        }
+    }
+
+    /// Entra's None: "the target attribute is left unmodified. However, if the target attribute is ever empty,
+    /// it's populated with the Default value".
+    @Test func aNoneMappingFillsOnlyWhatIsEmpty() async throws {
+        try await SyncTarget.run { target in
+            let mapping = try target.file("none.yaml", """
+                apiVersion: klaxon.sync/v1
+                kind: MappingSet
+                metadata: { name: none }
+                source: { system: custom }
+                target: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User] }
+                objectMappings:
+                  - name: users
+                    source: { object: row, attributes: [login] }
+                    target: { resource: User }
+                    actions: [create, update]
+                    mappings:
+                      - { target: userName, type: direct, source: login, match: { precedence: 1 } }
+                      - { target: title, type: none, default: { value: Staff, apply: always } }
+                      - { target: nickName, type: none, default: Newbie }
+                """)
+            let csv = try target.file("a.csv", "login\nboss@example.com\n")
+            #expect(try await target.sync(mapping: mapping, source: csv, format: .csv, withState: false).created == 1)
+            let created = try await target.user("boss@example.com")
+            #expect((created["title"], created["nickName"]) == ("Staff", "Newbie"))
+            // An admin gives the user a title and clears the nickname at the target.
+            let id = try #require(created["id"]?.stringValue)
+            let edit: JSONValue = [
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [["op": "replace", "path": "title", "value": "Chief Executive"], ["op": "remove", "path": "nickName"]],
+            ]
+            #expect(try await target.client.send(.PATCH, "/Users/\(id)", body: edit).status == 200)
+            let report = try await target.sync(mapping: mapping, source: csv, format: .csv, withState: false)
+            #expect(report.updated == 1, "\(report.summary)")
+            let after = try await target.user("boss@example.com")
+            #expect(after["title"] == "Chief Executive", "a value the target has is left alone")
+            #expect(after["nickName"] == "Newbie", "an empty one gets the default")
+            let again = try await target.sync(mapping: mapping, source: csv, format: .csv, withState: false)
+            #expect((again.updated, again.skipped) == (0, 1), "\(again.summary)")
         }
     }
 

@@ -238,7 +238,7 @@ struct MappingCompiler {
                     target: mapping.target.value, producer: produced.producer, transforms: transforms,
                     defaultValue: defaultValue, defaultAlways: mapping.defaultValue?.appliesAlways ?? false,
                     onCreateOnly: mapping.apply.value == .onCreate, clearOnNull: mapping.onNull == .clear,
-                    isMatching: mapping.matchPrecedence != nil, coercion: coercion))
+                    fillsOnlyIfEmpty: mapping.kind.value == .none, isMatching: mapping.matchPrecedence != nil, coercion: coercion))
         }
         if objectMapping.enabled, !objectMapping.actions.isEmpty, !objectMapping.mappings.isEmpty, matching.isEmpty {
             collector.report(

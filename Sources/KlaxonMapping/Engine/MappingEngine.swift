@@ -95,6 +95,7 @@ public struct MappingEngine: Sendable {
         let inScope = compiled.scope.matches(sources)
         var outputs = [JSONValue?](repeating: nil, count: compiled.steps.count)
         var cleared: [String] = []
+        var filledIfEmpty: [String] = []
         var expressionRecord: SourceRecord?
         for (index, step) in compiled.steps.enumerated() {
             if !inScope, !step.isMatching { continue }
@@ -134,7 +135,12 @@ public struct MappingEngine: Sendable {
                 if skip { break }
             }
             if skip { continue }
-            if value.isEmptyForMapping {
+            if step.fillsOnlyIfEmpty, let defaultValue = step.defaultValue {
+                // Entra's None: "the target attribute is left unmodified. However, if the target attribute is ever
+                // empty, it's populated with the Default value" -- whether `apply` says always or not.
+                value = defaultValue
+                if mode == .update { filledIfEmpty.append(step.target) }
+            } else if value.isEmptyForMapping {
                 guard let defaultValue = step.defaultValue, mode == .create || step.defaultAlways else {
                     if step.clearOnNull, mode == .update { cleared.append(step.target) }
                     continue
@@ -147,7 +153,7 @@ public struct MappingEngine: Sendable {
             }
         }
         return MappedResource(
-            resource: compiled.layout.build(outputs), isInScope: inScope, clearedAttributes: cleared,
+            resource: compiled.layout.build(outputs), isInScope: inScope, clearedAttributes: cleared, filledIfEmpty: filledIfEmpty,
             matchingValues: compiled.matching.map { outputs[$0.step] })
     }
 }
@@ -160,6 +166,9 @@ public struct MappedResource: Sendable, Equatable {
     public var isInScope: Bool
     /// Targets to clear on the existing object: their value was null and the mapping says `onNull: clear`.
     public var clearedAttributes: [String]
+    /// Targets of `none` mappings in ``resource`` (updates only): to be written only where the existing object has
+    /// no value.
+    public var filledIfEmpty: [String] = []
     /// The matching attributes' values, in precedence order: one for each of the engine's
     /// ``MappingEngine/matchingAttributes``, nil where the record gave none.
     public var matchingValues: [JSONValue?]
@@ -213,12 +222,14 @@ struct CompiledObjectMapping: Sendable {
         let defaultAlways: Bool
         let onCreateOnly: Bool
         let clearOnNull: Bool
+        /// A `none` mapping: its default goes to a new object, and to an existing one only where it has no value.
+        let fillsOnlyIfEmpty: Bool
         let isMatching: Bool
         let coercion: TargetCoercion
 
         init(
             target: String, producer: Producer, transforms: [Transform], defaultValue: JSONValue?, defaultAlways: Bool,
-            onCreateOnly: Bool, clearOnNull: Bool, isMatching: Bool, coercion: TargetCoercion
+            onCreateOnly: Bool, clearOnNull: Bool, fillsOnlyIfEmpty: Bool, isMatching: Bool, coercion: TargetCoercion
         ) {
             self.target = target
             self.producer = producer
@@ -227,6 +238,7 @@ struct CompiledObjectMapping: Sendable {
             self.defaultAlways = defaultAlways
             self.onCreateOnly = onCreateOnly
             self.clearOnNull = clearOnNull
+            self.fillsOnlyIfEmpty = fillsOnlyIfEmpty
             self.isMatching = isMatching
             self.coercion = coercion
         }
