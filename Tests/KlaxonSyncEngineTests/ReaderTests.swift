@@ -131,6 +131,7 @@ import Testing
             objectGUID:: 1MOyoQAAAECAAAAAAAD/nw==
             objectSid:: AQUAAAAAAAUVAAAA3PTcO4M9K0aC
              i6YoAAIAAA==
+            groupSid:: AQIAAAAAAAUgAAAAIAIAAA==
 
             dn: cn=b,dc=x
             cn:: not base64!!
@@ -144,8 +145,22 @@ import Testing
         #expect(item.record["cn"] == "Zoë Hart")
         #expect(item.record["objectGUID"] == "1MOyoQAAAECAAAAAAAD/nw==")
         #expect(item.record["objectSid"] == "AQUAAAAAAAUVAAAA3PTcO4M9K0aCi6YoAAIAAA==")
-        #expect(line == 8)
+        #expect(item.record["groupSid"] == "AQIAAAAAAAUgAAAAIAIAAA==", "S-1-5-32-544: valid UTF-8, but control characters, not text")
+        #expect(line == 9)
         #expect(reason == "cn has a value that is not base64")
+    }
+
+    @Test func ldifLinesThatAreNotUTF8MakeTheirRecordMalformed() async throws {
+        let latin1 = Array("dn: cn=zoe,dc=x\ncn: Zo".utf8) + [0xE9] + Array("\nsn: Hart\n\ndn: cn=sam,dc=x\ncn: Sam\n".utf8)
+        var reader = try LDIFReader(path: try Self.file("latin1.ldif", bytes: latin1))
+        let entries = try await Self.drain(&reader)
+        guard entries.count == 2, case .malformed(let line, let reason) = entries[0], case .item(let sam) = entries[1] else {
+            Issue.record("unexpected: \(entries)")
+            return
+        }
+        #expect(line == 2)
+        #expect(reason.hasPrefix("the line is not UTF-8"))
+        #expect(sam.record["cn"] == "Sam")
     }
 
     @Test func ldifFoldedCommentsAreDroppedWhole() async throws {
