@@ -3,12 +3,11 @@ import SCIM
 
 /// Reads LDIF content records (RFC 2849): `dn:` starts a record, a blank line ends it, a line starting with
 /// one space continues the previous one, `#` lines are comments (folded ones too), `attr:: ` values are base64
-/// (decoded when UTF-8 text; a binary value such as `objectGUID` or `objectSid` keeps its base64 text), a line that
-/// is not UTF-8 makes its record malformed, and an attribute given more
-/// than once becomes an array. The record's `dn` is kept as `dn`. Entries whose `objectClass` is `group`,
-/// `groupOfNames` or `groupOfUniqueNames` are groups, their `member` / `uniqueMember` DNs gathered in
-/// `members`. Records stream from the file; one that cannot be read (no `dn`, bad base64, a line without a
-/// colon, a URL value) is reported with its line and skipped.
+/// (decoded when UTF-8 text; a binary value such as `objectGUID` or `objectSid` keeps its base64 text), and an
+/// attribute given more than once becomes an array. The record's `dn` is kept as `dn`. Entries whose
+/// `objectClass` is `group`, `groupOfNames` or `groupOfUniqueNames` are groups, their `member` / `uniqueMember`
+/// DNs gathered in `members`. Records stream from the file; one that cannot be read (no `dn`, bad base64, a line
+/// that is not UTF-8 or has no colon, a URL value) is reported with its line and skipped.
 public struct LDIFReader: SourceReader {
     private var lines: LineReader
 
