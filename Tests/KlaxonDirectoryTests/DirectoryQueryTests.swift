@@ -78,6 +78,45 @@ import SCIM
         }
     }
 
+    /// Attributes SQL has no column for sort in memory, as RFC 7644 §3.4.2.3 says: a multi-valued attribute by its
+    /// primary value, else its first; the same rules for missing values and ties as SQL; paging over the whole order.
+    @Test(arguments: TestBackend.available)
+    func sortsByAnyAttributeInMemory(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+            let people: [(String, JSONObject)] = [
+                ("a", ["name": ["familyName": "Smith"], "emails": [["value": "z@x"], ["value": "b@x", "primary": true]], enterprise: ["department": "Ops"]]),
+                ("b", ["name": ["familyName": "adams"], "emails": [["value": "c@x"]], enterprise: ["department": "HR"]]),
+                ("c", [:]),
+                ("d", ["name": ["familyName": "Smith"], "emails": [["value": "a@x"]]]),
+                ("e", ["name": ["familyName": "Brown"], enterprise: ["department": "ops"]]),
+            ]
+            for (userName, attributes) in people { _ = try await directory.createUser(userName, in: org, attributes) }
+            func sorted(_ path: String, descending: Bool = false, startIndex: Int = 1, count: Int = 50) async throws -> [String] {
+                let query = ResourceQuery(
+                    sortBy: try AttributePath(parsing: path, in: SchemaRegistry.standard.resourceSchema(for: "User")), descending: descending,
+                    startIndex: startIndex, count: count)
+                let page = try await directory.queryResources(.user, in: org, query)
+                #expect(page.totalResults == 5)
+                return page.resources.compactMap { $0.object["userName"]?.stringValue }
+            }
+            #expect(try await sorted("name.familyName") == ["b", "e", "a", "d", "c"], "case-insensitive; ties in creation order; none last")
+            #expect(try await sorted("name.familyName", descending: true) == ["d", "a", "e", "b", "c"])
+            #expect(try await sorted("emails.value") == ["d", "a", "b", "c", "e"], "a's primary email, not its first")
+            #expect(try await sorted("emails") == ["d", "a", "b", "c", "e"])
+            #expect(try await sorted("\(enterprise):department") == ["b", "a", "e", "c", "d"])
+            #expect(try await sorted("name.familyName", startIndex: 2, count: 2) == ["e", "a"])
+            #expect(try await sorted("name.familyName", startIndex: 5, count: 2) == ["c"])
+            #expect(try await sorted("name.familyName", descending: true, startIndex: 1, count: 1) == ["d"])
+            for unknown in ["name", "nope", "name.nope"] {
+                await expectSCIMError(.badRequest, .invalidValue) {
+                    _ = try await directory.queryResources(.user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: unknown)))
+                }
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func groupsAreListedWithOrWithoutMembers(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in

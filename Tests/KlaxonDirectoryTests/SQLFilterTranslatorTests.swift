@@ -323,7 +323,7 @@ import SCIM
                 _ = try await directory.queryResources(.user, in: org, ResourceQuery(filter: try Filter(parsing: #"meta.created gt "yesterday""#)))
             }
             await expectSCIMError(.badRequest, .invalidValue) {
-                _ = try await directory.queryResources(.user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: "title")))
+                _ = try await directory.queryResources(.user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: "nickname.first")))
             }
             await expectSCIMError(.badRequest, .invalidValue) {
                 _ = try await directory.queryResources(.group, in: org, ResourceQuery(sortBy: try AttributePath(parsing: "userName")))
