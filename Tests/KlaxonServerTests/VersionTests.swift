@@ -69,6 +69,27 @@ import Testing
         }
     }
 
+    /// RFC 7232 §3.1–3.2: a GET whose If-Match names no current version, and a write whose If-None-Match names the
+    /// current one (or is `*`), fail with 412 and change nothing.
+    @Test(arguments: TestBackend.available)
+    func conditionsHoldOnEveryMethod(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            let id = try await server.createUser("cond@example.com")
+            try await server.scim(.get, "/Users/\(id)", headers: [.ifMatch: #"W/"9""#]).expectError(412)
+            #expect(try await server.scim(.get, "/Users/\(id)", headers: [.ifMatch: #"W/"9", W/"1""#]).status == 200)
+            let patch = #"{\#(Self.patchOp),"Operations":[{"op":"replace","path":"nickName","value":"c"}]}"#
+            try await server.scim(.patch, "/Users/\(id)", patch, headers: [.ifNoneMatch: #"W/"1""#]).expectError(412)
+            let put = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"cond@example.com","nickName":"p"}"#
+            try await server.scim(.put, "/Users/\(id)", put, headers: [.ifNoneMatch: "*"]).expectError(412)
+            try await server.scim(.delete, "/Users/\(id)", headers: [.ifNoneMatch: #"W/"1""#]).expectError(412)
+            let unchanged = try await server.scim(.get, "/Users/\(id)")
+            #expect(unchanged.headers[.eTag] == #"W/"1""#)
+            #expect(unchanged["nickName"] == nil)
+            #expect(try await server.scim(.patch, "/Users/\(id)", patch, headers: [.ifNoneMatch: #"W/"7""#]).status == 200)
+            #expect(try await server.scim(.delete, "/Users/\(id)", headers: [.ifNoneMatch: #"W/"1""#]).status == 204)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func twoPrimaryValuesAreRefused(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in

@@ -74,6 +74,9 @@ public struct SCIMService: Sendable {
                 kind, id: id, in: request.organisation.id, includeMembers: includesMembers(kind, request))
         else { throw SCIMError.notFound("\(kind.rawValue) \(id) not found") }
         let etag = ETag(version: stored.version).description
+        if let expected = try expectedVersion(request), !expected.admits(stored.version) {
+            throw SCIMError(.preconditionFailed, nil, "the \(kind.rawValue) is at version \(stored.version), which If-Match does not name")
+        }
         if let header = request.ifNoneMatch, try ETag.Condition(header: header).matches(version: stored.version) {
             return SCIMReply(status: 304, etag: etag, resourceID: stored.id)
         }
@@ -123,9 +126,11 @@ public struct SCIMService: Sendable {
         let validator = ResourceValidator(schema)
         let locations = kind == .user ? try await directory.locations(in: request.organisation.id) : []
         let profiles = self.profiles
+        let unless = try refusedVersions(request)
         let stored = try await directory.updateResource(
             kind, id: id, in: request.organisation.id, ifMatch: try expectedVersion(request), includeMembers: true
         ) { existing in
+            try Self.check(existing, against: unless)
             let object = try validator.validate(body, mode: .replace(existing: existing.object))
             return ResourceWrite(
                 object: object, profile: kind == .user ? profiles.profile(of: object, locations: locations, previous: existing.profile) : nil)
@@ -145,11 +150,13 @@ public struct SCIMService: Sendable {
         let patch = try PatchRequest(json: try requireBody(request), for: schema)
         let validator = ResourceValidator(schema)
         let ifMatch = try expectedVersion(request)
+        let unless = try refusedVersions(request)
         let organisation = request.organisation.id
         let stored: StoredResource
         if kind == .group, let split = patch.splitMembership() {
             let others = split.others
             stored = try await directory.updateMembers(ofGroup: id, in: organisation, ifMatch: ifMatch, split.membership) { existing in
+                try Self.check(existing, against: unless)
                 guard !others.operations.isEmpty else { return ResourceWrite(object: existing.object) }
                 let patched = try PatchApplier.apply(others, to: existing.object, for: schema)
                 return ResourceWrite(object: try validator.validatePatched(patched))
@@ -158,6 +165,7 @@ public struct SCIMService: Sendable {
             let locations = kind == .user ? try await directory.locations(in: organisation) : []
             let profiles = self.profiles
             stored = try await directory.updateResource(kind, id: id, in: organisation, ifMatch: ifMatch, includeMembers: true) { existing in
+                try Self.check(existing, against: unless)
                 let patched = try validator.validatePatched(try PatchApplier.apply(patch, to: existing.object, for: schema))
                 return ResourceWrite(
                     object: patched, profile: kind == .user ? profiles.profile(of: patched, locations: locations, previous: existing.profile) : nil)
@@ -180,7 +188,16 @@ public struct SCIMService: Sendable {
     // MARK: Delete
 
     public func delete(_ kind: ResourceKind, id: String, _ request: SCIMRequest) async throws -> SCIMReply {
-        try await directory.deleteResource(kind, id: id, in: request.organisation.id, ifMatch: try expectedVersion(request))
+        var ifMatch = try expectedVersion(request)
+        if let unless = try refusedVersions(request) {
+            // The version the condition was checked against is the one deleted, or the DELETE fails with 412.
+            guard let stored = try await directory.resource(kind, id: id, in: request.organisation.id, includeMembers: false) else {
+                throw SCIMError.notFound("\(kind.rawValue) \(id) not found")
+            }
+            try Self.check(stored, against: unless)
+            ifMatch = ExpectedVersions((ifMatch?.versions ?? [stored.version]).intersection([stored.version]))
+        }
+        try await directory.deleteResource(kind, id: id, in: request.organisation.id, ifMatch: ifMatch)
         return SCIMReply(status: 204, resourceID: id)
     }
 
@@ -219,6 +236,17 @@ public struct SCIMService: Sendable {
         if let attributes { return attributes.contains(where: namesMembers) }
         if let excluded { return !excluded.contains { $0.split(separator: ":").last.map(String.init)?.equalsIgnoringASCIICase("members") ?? false } }
         return true
+    }
+
+    /// The condition an `If-None-Match` header sets on a write; nil when the header is absent.
+    func refusedVersions(_ request: SCIMRequest) throws(SCIMError) -> ETag.Condition? {
+        try request.ifNoneMatch.map { header throws(SCIMError) in try ETag.Condition(header: header) }
+    }
+
+    /// 412 if a write's `If-None-Match` names the resource's current version (or is `*`: it exists), RFC 7232 §3.2.
+    static func check(_ existing: StoredResource, against unless: ETag.Condition?) throws(SCIMError) {
+        guard let unless, unless.matches(version: existing.version) else { return }
+        throw SCIMError(.preconditionFailed, nil, "the \(existing.kind.rawValue) is at version \(existing.version), which If-None-Match names")
     }
 
     /// The versions an `If-Match` header names; nil when the header is absent or `*`.
