@@ -319,9 +319,7 @@ extension SQLDirectory {
 
     /// Adds members to a group (ignoring ids already there) after checking that each is a user or group of the
     /// organisation, which then cannot be deleted until the transaction ends. Returns the members as a group reads
-    /// them, ordered by id.
-    /// Adds members to a group (each must exist in the organisation) and returns them as references, sorted by
-    /// id, with the ids that were not members already.
+    /// them, ordered by id, and the ids that were not members already.
     func insertMembers(
         _ members: [MemberReference], into group: String, in organisation: Int, on db: any SQLConnection
     ) async throws -> (references: [JSONValue], inserted: Set<String>) {
