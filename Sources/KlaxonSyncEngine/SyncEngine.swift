@@ -82,6 +82,9 @@ public struct SyncEngine: Sendable {
         var seen = Set<String>()
         /// `kind:targetID` of every target object a record of this run resolved to: never retired.
         var claimedTargets = Set<String>()
+        /// Kinds with a record keyed by a matching value (a source without ids) that failed before the target was
+        /// looked up: it may be a renamed one, whose old key would look gone, so nothing of that kind is retired.
+        var failedUnresolved = Set<SourceObjectKind>()
         /// The line of the first record with each state key.
         var firstLines: [String: Int] = [:]
         var records: [SourceObjectKind: Int] = [:]
@@ -116,6 +119,7 @@ public struct SyncEngine: Sendable {
                 let kept = previous.entries[outcome.key]
                 next.entries[outcome.key] = kept
                 targetID = targetID ?? kept?.targetID
+                if targetID == nil, outcome.mayBeRenamed { failedUnresolved.insert(outcome.kind) }
                 if outcome.kind == .user {
                     if let targetID {
                         userIDs[outcome.sourceID] = targetID
@@ -192,11 +196,19 @@ public struct SyncEngine: Sendable {
         var untouched = Set<SourceObjectKind>()
         for (kind, engine) in [(SourceObjectKind.user, users), (.group, groups)] {
             let known = previous.entries.keys.filter { $0.hasPrefix("\(kind.rawValue):") }.count
-            guard known > 0, engine == nil || records[kind, default: 0] == 0 else { continue }
-            untouched.insert(kind)
-            if engine != nil, !incomplete {
-                report.notes.append(
-                    "the source has no \(kind.rawValue)s: the \(known) the last run synchronised are left as they are (taken to be missing from the export)")
+            guard known > 0 else { continue }
+            if engine == nil || records[kind, default: 0] == 0 {
+                untouched.insert(kind)
+                if engine != nil, !incomplete {
+                    report.notes.append(
+                        "the source has no \(kind.rawValue)s: the \(known) the last run synchronised are left as they are (taken to be missing from the export)")
+                }
+            } else if failedUnresolved.contains(kind) {
+                untouched.insert(kind)
+                if !incomplete {
+                    report.notes.append(
+                        "a \(kind.rawValue) failed before its target was found, and may be one renamed in the source: no \(kind.rawValue) is retired this run")
+                }
             }
         }
         if let users, !incomplete, !untouched.contains(.user) {
@@ -236,9 +248,13 @@ public struct SyncEngine: Sendable {
         } else {
             report.skipped += groupItems.count
         }
+        // What this run did not settle stays in the state: everything after an incomplete read, the kinds left
+        // untouched, and an object a failed record claimed (its old key is then all that knows it).
+        let settled = Set(next.entries.map { key, entry in "\(key.prefix { $0 != ":" }):\(entry.targetID)" })
         for (key, entry) in previous.entries where next.entries[key] == nil && !seen.contains(key) {
-            let kind = untouched.first { key.hasPrefix("\($0.rawValue):") }
-            if incomplete || kind != nil { next.entries[key] = entry }
+            let kind = String(key.prefix { $0 != ":" })
+            let claimedByAFailure = claimedTargets.contains("\(kind):\(entry.targetID)") && !settled.contains("\(kind):\(entry.targetID)")
+            if incomplete || untouched.contains(where: { $0.rawValue == kind }) || claimedByAFailure { next.entries[key] = entry }
         }
         if !dryRun { state = next }
         return report
@@ -309,6 +325,8 @@ public struct SyncEngine: Sendable {
         var planned: [String] = []
         /// For the report's notes.
         var note: String?
+        /// Keyed by a matching value and not yet looked up in the target: a failure may hide a rename.
+        var mayBeRenamed = false
     }
 
     /// Synchronises one user or (with `userIDs`) one group. A group gains members but loses none when
@@ -336,7 +354,9 @@ public struct SyncEngine: Sendable {
                 return outcome
             }
             let actions = Set(engine.objectMapping.actions)
+            outcome.mayBeRenamed = ownID == nil
             var found = try await find(endpoint, id: known?.targetID, engine: engine, values: mapped.matchingValues)
+            outcome.mayBeRenamed = false
             if found == nil {
                 guard mapped.isInScope, actions.contains(.create) else { return outcome }
                 let body = JSONValue.object(mapped.resource)
@@ -404,6 +424,8 @@ public struct SyncEngine: Sendable {
                         }
                     }
                     operations += ResourceDiff.membershipOperations(desired: desired, existing: current, removing: !keeps)
+                    // Members held back are looked at again next run, even if the record does not change.
+                    if keeps { outcome.entry = SyncState.Entry(fingerprint: SyncState.unsettled, targetID: id) }
                 }
             }
             guard !operations.isEmpty else { return outcome }

@@ -51,6 +51,33 @@ import Testing
         }
     }
 
+    /// A rename whose record then fails keeps the user: if the lookup failed (the record may be the renamed user),
+    /// no user is retired; if the user was found and its update failed, the old key stays in the state, so that the
+    /// user is still deactivated once it leaves the source.
+    @Test func aRenamedRecordThatFailsLosesNoUser() async throws {
+        try await SyncTarget.run { target in
+            let mapping = try target.file("staff.yaml", Self.csvMapping(actions: "create, update, disable"))
+            let header = "login,number,title,mail,status\n"
+            let both = header + "amy@example.com,E1,Nurse,,Active\nbo@example.com,E2,Porter,,Active\n"
+            #expect(try await target.sync(mapping: mapping, source: try target.file("a.csv", both), format: .csv).created == 2)
+            // Amy's new login makes a filter longer than the target accepts: her lookup fails.
+            let unreadable = both.replacingOccurrences(of: "amy@example.com,E1", with: String(repeating: "a", count: 5000) + "@example.com,E1")
+            let first = try await target.sync(mapping: mapping, source: try target.file("b.csv", unreadable), format: .csv)
+            #expect((first.failed, first.disabled) == (1, 0), "\(first.summary)")
+            #expect(first.notes.contains { $0.hasPrefix("a user failed before its target was found") })
+            #expect(try await target.user("amy@example.com")["active"] == true)
+            // Bo's new login is found by his number, but the update is refused (the name is too long to store).
+            let refused = both.replacingOccurrences(of: "bo@example.com,E2", with: String(repeating: "b", count: 1100) + "@example.com,E2")
+            let second = try await target.sync(mapping: mapping, source: try target.file("c.csv", refused), format: .csv)
+            #expect((second.failed, second.disabled) == (1, 0), "\(second.summary)")
+            #expect(try await target.user("bo@example.com")["active"] == true)
+            // Bo leaves the source: the state still knew him, so he is deactivated.
+            let left = try await target.sync(mapping: mapping, source: try target.file("d.csv", header + "amy@example.com,E1,Nurse,,Active\n"), format: .csv)
+            #expect(left.disabled == 1, "\(left.summary)")
+            #expect(try await target.user("bo@example.com")["active"] == false)
+        }
+    }
+
     @Test func twoRecordsWithOneKeyAreReportedAndTheFirstWins() async throws {
         try await SyncTarget.run { target in
             let mapping = try target.file("staff.yaml", Self.csvMapping(actions: "create, update, disable"))
@@ -112,6 +139,23 @@ import Testing
             #expect(report.failed == 0, "\(report.summary)")
             #expect(report.notes == ["group:g-1: 2 of its members are users no run has synchronised, so none is removed"])
             #expect(try await memberNames(target, "Leeds") == ["zoe@contoso.com", "sam@contoso.com"])
+        }
+    }
+
+    /// A run that held back removals (its export named members no run knows) leaves the group to be compared again,
+    /// so the next full run removes what it must even though the group's record is the same as in that run.
+    @Test func membersHeldBackAreRemovedByTheNextFullRun() async throws {
+        try await SyncTarget.run { target in
+            let mapping = shippedMapping("entra-id.yaml")
+            #expect(try await target.sync(mapping: mapping, source: try target.file("all.json", Self.graphExport), format: .json).created == 3)
+            let groupsOnly = #"{"groups": [{"id": "g-1", "displayName": "Leeds", "members": [{"id": "u-1"}, {"id": "u-9"}]}]}"#
+            let held = try await target.sync(mapping: mapping, source: try target.file("groups.json", groupsOnly), format: .json)
+            #expect(held.notes.contains { $0.hasPrefix("group:g-1: 1 of its members are users no run has synchronised") }, "\(held.summary)")
+            #expect(try await memberNames(target, "Leeds") == ["zoe@contoso.com", "sam@contoso.com"])
+            let samLeft = Self.graphExport.replacingOccurrences(of: #""members": [{"id": "u-1"}, {"id": "u-2"}]"#, with: #""members": [{"id": "u-1"}]"#)
+            let full = try await target.sync(mapping: mapping, source: try target.file("all.json", samLeft), format: .json)
+            #expect(full.updated == 1, "\(full.summary)")
+            #expect(try await memberNames(target, "Leeds") == ["zoe@contoso.com"])
         }
     }
 
