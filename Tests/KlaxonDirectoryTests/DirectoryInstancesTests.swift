@@ -30,6 +30,41 @@ struct DirectoryInstancesTests {
         }
     }
 
+    /// A write that waited for another's lock returns the resource as it stored it, relations included: the locking
+    /// read re-reads a row that changed meanwhile, but not the relations beside it, so the read is a statement of
+    /// its own after the lock.
+    @Test func aWriteThatWaitedReturnsWhatItStored() async throws {
+        try await withInstances(1) { instances in
+            let directory = instances[0]
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            let user = try await directory.createUser("waiter", in: org)
+            let group = try await directory.createGroup("Ops", in: org)
+            let started = AsyncStream<Void>.makeStream()
+            // Another transaction holds the user and makes it a member of Ops, and commits once the write waits.
+            async let holder: Void = directory.database.transaction { db in
+                try await db.execute(
+                    SQLFragment("UPDATE resources SET version = version + 1 WHERE org_id = ? AND id = ?", [.integer(Int(org)), .text(user.id)]))
+                try await db.execute(
+                    SQLFragment(
+                        "INSERT INTO memberships (org_id, group_id, member_id, member_type) VALUES (?, ?, ?, 'User')",
+                        [.integer(Int(org)), .text(group.id), .text(user.id)]))
+                started.continuation.yield()
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            for await _ in started.stream { break }
+            let written = try await directory.updateResource(.user, id: user.id, in: org, ifMatch: nil, includeMembers: true) { current in
+                var object = current.object
+                object["nickName"] = "after the wait"
+                return ResourceWrite(object: object, profile: current.profile)
+            }
+            try await holder
+            let read = try #require(try await directory.resource(.user, id: user.id, in: org, includeMembers: true))
+            #expect(written.version == 3)
+            #expect(written.object["groups"] == read.object["groups"])
+            #expect(read.object["groups"]?.arrayValue?.count == 1)
+        }
+    }
+
     @Test func migrationsRunOnceWhenInstancesStartTogether() async throws {
         try await withInstances(4) { instances in
             for instance in instances {

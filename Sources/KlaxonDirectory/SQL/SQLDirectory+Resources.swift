@@ -36,7 +36,7 @@ extension SQLDirectory {
             if kind == .group {
                 let (references, joined) = try await insertMembers(members, into: id, in: org, on: db)
                 record.members = references
-                try await Self.touchUsers(joined, in: org, at: now, on: db)
+                try await touchUsers(joined, in: org, at: now, on: db)
             }
             try await Self.storeEmails(document.emails, of: id, in: org, on: db)
             return record.resource
@@ -84,11 +84,11 @@ extension SQLDirectory {
                 record.members = references
                 let leaving = Set(try left.map { try $0.text("member_id") })
                 // A rename gives every member a new version below; those who left get theirs here.
-                try await Self.touchUsers(renamed ? leaving.subtracting(joined) : leaving.symmetricDifference(joined), in: org, at: now, on: db)
+                try await touchUsers(renamed ? leaving.subtracting(joined) : leaving.symmetricDifference(joined), in: org, at: now, on: db)
             }
             let previousEmails = try ResourceDocument(kind: kind, id: id, object: record.object).emails
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
-            if renamed { try await Self.touchMembers(ofGroup: id, in: org, at: now, on: db) }
+            if renamed { try await touchMembers(ofGroup: id, in: org, at: now, on: db) }
             if document.emails != previousEmails {
                 try await db.execute(SQLFragment("DELETE FROM resource_emails WHERE org_id = ? AND resource_id = ?", [.integer(org), .text(id)]))
                 try await Self.storeEmails(document.emails, of: id, in: org, on: db)
@@ -143,10 +143,10 @@ extension SQLDirectory {
             let renamed = document.displayName != record.object["displayName"]?.stringValue
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
             if renamed {
-                try await Self.touchMembers(ofGroup: id, in: org, at: now, on: db)
-                try await Self.touchUsers(left, in: org, at: now, on: db)
+                try await touchMembers(ofGroup: id, in: org, at: now, on: db)
+                try await touchUsers(left, in: org, at: now, on: db)
             } else {
-                try await Self.touchUsers(changedMembers, in: org, at: now, on: db)
+                try await touchUsers(changedMembers, in: org, at: now, on: db)
             }
             return record.resource
         }
@@ -156,6 +156,12 @@ extension SQLDirectory {
         let org = Int(organisation)
         try await database.transaction { db in
             let now = Timestamp.now()
+            // Groups before users, in id order, as every writer takes them (see lockInOrder).
+            try await lockInOrder(
+                SQLFragment(
+                    "r.org_id = ? AND r.id IN (SELECT group_id FROM memberships WHERE org_id = ? AND member_id = ?)",
+                    [.integer(org), .integer(org), .text(id)]),
+                on: db)
             let deleted = try await db.rows(
                 SQLFragment(
                     "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING version",
@@ -176,7 +182,7 @@ extension SQLDirectory {
                     [.text(now.text), .double(now.seconds), .integer(org), .integer(org), .text(id)]))
             try await db.execute(SQLFragment("DELETE FROM memberships WHERE org_id = ? AND member_id = ?", [.integer(org), .text(id)]))
             if kind == .group {
-                try await Self.touchMembers(ofGroup: id, in: org, at: now, on: db)
+                try await touchMembers(ofGroup: id, in: org, at: now, on: db)
                 try await db.execute(SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(org), .text(id)]))
             }
             try await db.execute(SQLFragment("DELETE FROM resource_emails WHERE org_id = ? AND resource_id = ?", [.integer(org), .text(id)]))
@@ -218,8 +224,8 @@ extension SQLDirectory {
         .notFound("no \(kind.rawValue) with id '\(id)'")
     }
 
-    func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, lock: SQLDialect.RowLock? = nil) -> SQLFragment {
-        let shape = SelectOneShape(dialect: dialect, kind: kind, members: kind == .group && members, lock: lock)
+    func selectOne(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool) -> SQLFragment {
+        let shape = SelectOneShape(dialect: dialect, kind: kind, members: kind == .group && members)
         return SQLFragment(Self.selectOneText[shape] ?? shape.text, [.integer(organisation), .text(id)])
     }
 
@@ -228,11 +234,9 @@ extension SQLDirectory {
         var dialect: SQLDialect
         var kind: ResourceKind
         var members: Bool
-        var lock: SQLDialect.RowLock?
 
         var text: String {
-            ResourceRecord.select(kind, members: members, dialect: dialect)
-                + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)" + (lock.map { dialect.locking($0, of: "r") } ?? "")
+            ResourceRecord.select(kind, members: members, dialect: dialect) + " WHERE r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)"
         }
     }
 
@@ -243,23 +247,36 @@ extension SQLDirectory {
         for dialect in [SQLDialect.sqlite, .postgres] {
             for kind in ResourceKind.allCases {
                 for members in [false, true] {
-                    for lock in [nil, SQLDialect.RowLock.update, .keyShare] {
-                        let shape = SelectOneShape(dialect: dialect, kind: kind, members: members, lock: lock)
-                        texts[shape] = shape.text
-                    }
+                    let shape = SelectOneShape(dialect: dialect, kind: kind, members: members)
+                    texts[shape] = shape.text
                 }
             }
         }
         return texts
     }()
 
-    /// Reads a resource and locks it until the transaction ends, so that writers of one resource take turns
-    /// whichever instance they run on, and each sees the version the one before it stored.
+    /// Locks a resource until the transaction ends, then reads it, so that writers of one resource take turns
+    /// whichever instance they run on, and each sees the version the one before it stored. Where rows are locked
+    /// (PostgreSQL) the read is a statement of its own: a locking read that waited re-reads the row but not the
+    /// relations beside it (a user's groups, a group's members), which would be as old as the wait.
     func lockForUpdate(_ kind: ResourceKind, id: String, in organisation: Int, members: Bool, on db: any SQLConnection) async throws -> ResourceRecord {
-        guard let row = try await db.rows(selectOne(kind, id: id, in: organisation, members: members, lock: .update)).first else {
+        try await lockInOrder(SQLFragment("r.org_id = ? AND r.id = ? AND r.kind = \(kind.sqlLiteral)", [.integer(organisation), .text(id)]), on: db)
+        guard let row = try await db.rows(selectOne(kind, id: id, in: organisation, members: members)).first else {
             throw Self.notFound(kind, id)
         }
         return try ResourceRecord(row: row)
+    }
+
+    /// Locks the resources `condition` selects (over `resources r`) in id order, where the database locks rows
+    /// (PostgreSQL; SQLite has one writer and needs nothing). Writers lock a group before its users, and several
+    /// rows in id order, so that two transactions never wait for each other in a circle.
+    func lockInOrder(_ condition: SQLFragment, on db: any SQLConnection) async throws {
+        let lock = dialect.locking(.update, of: "r")
+        guard !lock.isEmpty else { return }
+        var statement = SQLFragment("SELECT r.id FROM resources r WHERE ")
+        statement.append(condition)
+        statement.append(" ORDER BY r.id" + lock)
+        _ = try await db.rows(statement)
     }
 
     static func checkVersion(_ ifMatch: ExpectedVersions?, of record: ResourceRecord) throws(SCIMError) {
@@ -269,9 +286,14 @@ extension SQLDirectory {
             "the \(record.kind.rawValue) has changed since version \(ifMatch.description); it is now at version \(record.version)")
     }
 
-    /// Gives the users among `ids` a new version: their `groups` changed.
-    static func touchUsers(_ ids: Set<String>, in organisation: Int, at now: Timestamp, on db: any SQLConnection) async throws {
-        for batch in batches(Array(ids)) {
+    /// Gives the users among `ids` a new version: their `groups` changed. Locked in id order (see lockInOrder).
+    func touchUsers(_ ids: Set<String>, in organisation: Int, at now: Timestamp, on db: any SQLConnection) async throws {
+        for batch in Self.batches(ids.sorted()) {
+            try await lockInOrder(
+                SQLFragment(
+                    "r.org_id = ? AND r.kind = \(ResourceKind.user.sqlLiteral) AND r.id IN (\(SQLFragment.placeholders(batch.count)))",
+                    [.integer(organisation)] + batch.map(SQLValue.text)),
+                on: db)
             try await db.execute(
                 SQLFragment(
                     "UPDATE resources SET version = version + 1, last_modified = ?, last_modified_at = ? "
@@ -281,7 +303,12 @@ extension SQLDirectory {
     }
 
     /// Gives a group's users a new version: the group's name in their `groups` changed, or the group is going.
-    static func touchMembers(ofGroup group: String, in organisation: Int, at now: Timestamp, on db: any SQLConnection) async throws {
+    func touchMembers(ofGroup group: String, in organisation: Int, at now: Timestamp, on db: any SQLConnection) async throws {
+        try await lockInOrder(
+            SQLFragment(
+                "r.org_id = ? AND r.kind = \(ResourceKind.user.sqlLiteral) AND r.id IN (SELECT member_id FROM memberships WHERE org_id = ? AND group_id = ?)",
+                [.integer(organisation), .integer(organisation), .text(group)]),
+            on: db)
         try await db.execute(
             SQLFragment(
                 """
