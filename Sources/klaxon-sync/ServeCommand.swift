@@ -48,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard activityRetentionDays >= 0 else { throw ValidationError("--activity-retention-days must be 0 (keep everything) or more") }
-        guard idleTimeout >= 0, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be 0 (never close) or a number of seconds") }
+        guard idleTimeout == 0 || (0.001...86_400).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be 0 (never close) or between 0.001 and 86400 seconds")
+        }
     }
 
     func run() async throws {
