@@ -236,6 +236,14 @@ import SCIM
             #expect(again.version == replaced.version)
             #expect(try await directory.resource(.user, id: bob.id, in: org, includeMembers: false)?.version == 2)
             #expect(try await directory.resource(.user, id: user.id, in: org, includeMembers: false)?.version == userAfter.version)
+            // The same member with another display is a change of the group (its members read differently), not of bob.
+            let renamedMember = try await directory.updateMembers(
+                ofGroup: group.id, in: org, ifMatch: nil, MembershipPatch(replaceAll: [["value": .string(bob.id), "display": "Robert"]])
+            ) { ResourceWrite(object: $0.object) }
+            #expect(renamedMember.version == replaced.version + 1)
+            let read = try await directory.resource(.group, id: group.id, in: org, includeMembers: true)
+            #expect(read?.object["members"]?.arrayValue?.first?["display"] == "Robert")
+            #expect(try await directory.resource(.user, id: bob.id, in: org, includeMembers: false)?.version == 2)
         }
     }
 

@@ -114,12 +114,17 @@ extension SQLDirectory {
             // Who left and who joined, as the rows say: a member added twice, or removed without being one, is neither.
             var left: Set<String> = []
             var joined: Set<String> = []
+            /// A replacement that kept the members but changed a `display` changed the group, not its users.
+            var displaysChanged = false
             if let replacement {
                 let rows = try await db.rows(
-                    SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ? RETURNING member_id", [.integer(org), .text(id)]))
-                let previous = Set(try rows.map { try $0.text("member_id") })
+                    SQLFragment(
+                        "DELETE FROM memberships WHERE org_id = ? AND group_id = ? RETURNING member_id, display", [.integer(org), .text(id)]))
+                let before = Set(try rows.map { MemberReference(value: try $0.text("member_id"), display: $0.optionalText("display")) })
+                let previous = Set(before.map(\.value))
                 let current = try await insertMembers(replacement, into: id, in: org, on: db).inserted
                 (left, joined) = (previous.subtracting(current), current.subtracting(previous))
+                displaysChanged = before != Set(replacement)
             }
             for batch in removals {
                 let rows = try await db.rows(
@@ -139,7 +144,7 @@ extension SQLDirectory {
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: .group, id: id, object: write.object)
             // A PATCH that changes nothing keeps the version and lastModified (RFC 7644 §3.5.2.1).
-            guard !changedMembers.isEmpty || document.object != record.object else { return record.resource }
+            guard !changedMembers.isEmpty || displaysChanged || document.object != record.object else { return record.resource }
             let renamed = document.displayName != record.object["displayName"]?.stringValue
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
             if renamed {
