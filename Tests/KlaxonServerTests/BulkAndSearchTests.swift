@@ -63,6 +63,27 @@ import Testing
         }
     }
 
+    /// Moving a POST forward, not the operation that names it, keeps every other operation in request order: the
+    /// end state is the one the operations give run in order (RFC 7644 §3.7).
+    @Test(arguments: TestBackend.available)
+    func bulkKeepsTheOrderOfEverythingButTheNamedPOSTs(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            let bob = try await server.createUser("bob@example.com")
+            let group = try await server.scim(.post, "/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}"#)
+            let groupID = try #require(group["id"]?.stringValue)
+            let reply = try await server.scim(.post, "/Bulk", """
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+                 {"method":"PATCH","path":"/Groups/\(groupID)","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[{"value":"bulkId:nu"}]}]}},
+                 {"method":"POST","path":"/Users","bulkId":"nu","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new@example.com"}},
+                 {"method":"PATCH","path":"/Groups/\(groupID)","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"\(bob)"}]}]}}]}
+                """)
+            #expect(reply["Operations"]?.arrayValue?.map { $0["status"]?.stringValue } == ["204", "201", "204"], "\(reply.text)")
+            let members = try await server.scim(.get, "/Groups/\(groupID)")["members"]?.arrayValue ?? []
+            #expect(members.count == 2, "the new user and bob")
+            #expect(members.contains { $0["value"]?.stringValue == bob })
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func searchByPost(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in

@@ -3,10 +3,10 @@ import SCIM
 
 extension SCIMService {
     /// `POST /Bulk` (RFC 7644 §3.7): runs the operations through the same code as single requests, each in its own
-    /// transaction, and stops after `failOnErrors` failures. They run in request order, except that one referring
-    /// to a `bulkId:` a later POST defines waits until that POST has run (RFC 7644 §3.7.1); a reference that cannot
-    /// be resolved (its POST failed, or references wait on each other in a circle) fails with 409. Results are
-    /// answered in request order.
+    /// transaction, and stops after `failOnErrors` failures. They run in request order, except that a POST whose
+    /// `bulkId` an earlier operation names runs just before that operation (RFC 7644 §3.7.1), so every other
+    /// operation keeps its place; a reference that cannot be resolved (its POST failed, or references in a circle)
+    /// fails with 409. Results are answered in request order.
     func bulk(_ request: SCIMRequest) async throws -> SCIMReply {
         let bulk = try BulkRequest(try requireBody(request), limits: limits.bulk)
         let definedBy = Dictionary(
@@ -15,33 +15,23 @@ extension SCIMService {
         var ids: [String: String] = [:]
         var results: [BulkResponse.Operation?] = Array(repeating: nil, count: bulk.operations.count)
         var failures = 0
-        var waiting = Array(bulk.operations.indices)
-        scheduling: while !waiting.isEmpty {
-            var deferred: [Int] = []
-            for index in waiting {
-                if let limit = bulk.failOnErrors, failures >= limit { break scheduling }
-                let operation = bulk.operations[index]
-                // It waits for a POST that has yet to run.
-                let pending = operation.references.contains { reference in
-                    ids[reference] == nil && definedBy[reference].map { $0 != index && results[$0] == nil } == true
+        running: for index in bulk.operations.indices where results[index] == nil {
+            var order: [Int] = []
+            var visiting: Set<Int> = []
+            // The POSTs `index` needs, depth first, then `index`; a circle is cut where it closes.
+            func schedule(_ next: Int) {
+                guard results[next] == nil, !order.contains(next), visiting.insert(next).inserted else { return }
+                for reference in bulk.operations[next].references.sorted() {
+                    if let definer = definedBy[reference], definer != next { schedule(definer) }
                 }
-                if pending {
-                    deferred.append(index)
-                    continue
-                }
-                results[index] = try await run(operation, request, ids: &ids)
-                if results[index]?.response != nil { failures += 1 }
+                order.append(next)
             }
-            // No progress: the rest wait on each other. Run them in order; their references fail.
-            if deferred.count == waiting.count {
-                for index in deferred {
-                    if let limit = bulk.failOnErrors, failures >= limit { break scheduling }
-                    results[index] = try await run(bulk.operations[index], request, ids: &ids)
-                    if results[index]?.response != nil { failures += 1 }
-                }
-                break
+            schedule(index)
+            for next in order {
+                if let limit = bulk.failOnErrors, failures >= limit { break running }
+                results[next] = try await run(bulk.operations[next], request, ids: &ids)
+                if results[next]?.response != nil { failures += 1 }
             }
-            waiting = deferred
         }
         return SCIMReply(status: 200, body: BulkResponse(operations: results.compactMap { $0 }).json)
     }
