@@ -4,8 +4,9 @@ import SCIM
 /// Reads the users and then the groups of another SCIM 2.0 endpoint, for a mapping whose source system is
 /// `scim`. Pages are fetched as the records are asked for (`startIndex` and `count`, RFC 7644 §3.4.2.4), so
 /// one page is in memory at a time; a page that cannot be fetched throws ``SyncFailure``. A group listed without
-/// `members` is asked for them by name, so that an emptied group is told from one whose members a server lists
-/// only on request.
+/// `members` is asked for them by name; if it still has none, it is read as empty only when the source's Group
+/// schema says members are returned (by default or always). Otherwise its members are unknown and the target's
+/// are left alone: a server may never return them.
 ///
 /// ```swift
 /// let source = SCIMClient(baseURL: "https://old.example/scim/v2", token: sourceToken)
@@ -30,6 +31,8 @@ public struct SCIMSourceReader: SourceReader {
     private var lastPage = false
     /// Records handed out so far, across both endpoints.
     private var position = 0
+    /// Whether the source's Group schema says `members` are returned; read once, when first needed.
+    private var membersAreReturned: Bool?
 
     /// A reader of `client`'s endpoint, `pageSize` resources a request. Nothing is fetched until ``next()``.
     public init(client: SCIMClient, pageSize: Int = 500) {
@@ -80,8 +83,9 @@ public struct SCIMSourceReader: SourceReader {
     }
 
     /// A group listed without `members`: SCIM leaves out an empty attribute, but a server may also leave out
-    /// members it returns only on request. Asked for them by name, a group that still has none has none.
-    private func withMembers(_ group: JSONObject) async throws(SyncFailure) -> JSONObject {
+    /// members it returns only on request, or never. Asked for them by name, a group that still has none has none
+    /// if the source's schema says members are returned; else it is handed out without `members` (unknown).
+    private mutating func withMembers(_ group: JSONObject) async throws(SyncFailure) -> JSONObject {
         guard let id = group["id"]?.stringValue else { return group }
         let query = "/Groups/\(SyncEngine.percentEncoded(id))?attributes=members"
         let reply: SCIMClient.Reply
@@ -94,7 +98,29 @@ public struct SCIMSourceReader: SourceReader {
             throw SyncEngine.failure("GET \(SyncRunSummary.withoutCredentials(client.baseURL))\(query)", reply)
         }
         var complete = group
-        complete["members"] = body["members"] ?? []
+        if let members = body["members"] {
+            complete["members"] = members
+        } else if await membersReturned() {
+            complete["members"] = []
+        }
         return complete
+    }
+
+    /// The `returned` characteristic of the source's Group `members` (RFC 7643 §7) is `default` or `always`: read
+    /// from `/Schemas/<Group URN>`, else from the `/Schemas` list; false if neither says.
+    private mutating func membersReturned() async -> Bool {
+        if let known = membersAreReturned { return known }
+        let urn = "urn:ietf:params:scim:schemas:core:2.0:Group"
+        var schema: JSONValue?
+        if let reply = try? await client.send(.GET, "/Schemas/\(urn)"), reply.status == 200 {
+            schema = reply.body
+        } else if let reply = try? await client.send(.GET, "/Schemas"), reply.status == 200 {
+            schema = reply.body?["Resources"]?.arrayValue?.first { $0["id"]?.stringValue?.equalsIgnoringASCIICase(urn) == true }
+        }
+        let members = schema?["attributes"]?.arrayValue?.first { $0["name"]?.stringValue?.equalsIgnoringASCIICase("members") == true }
+        let returned = members.map { ($0["returned"]?.stringValue ?? "default").lowercased() }
+        let answer = returned == "default" || returned == "always"
+        membersAreReturned = answer
+        return answer
     }
 }

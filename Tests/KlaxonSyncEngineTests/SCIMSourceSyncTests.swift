@@ -112,8 +112,11 @@ import Testing
 /// The SCIM source reader against a stub endpoint that counts the pages asked for.
 @Suite struct SCIMSourceReaderTests {
     /// Five users and one group, served `count` at a time; the groups page fails if `failGroups`. The group is
-    /// listed without its members, which are returned when asked for by name.
-    static func stub(requests: RequestLog, failGroups: Bool) -> some ApplicationProtocol {
+    /// listed without its members, which are returned when asked for by name unless `membersOnRequest` is false;
+    /// `/Schemas/<Group>` says members are returned `schemaReturned` (404 when nil).
+    static func stub(
+        requests: RequestLog, failGroups: Bool, membersOnRequest: Bool = true, schemaReturned: String? = nil
+    ) -> some ApplicationProtocol {
         let router = Router()
         @Sendable func page(_ request: Request, _ all: [JSONValue]) -> Response {
             requests.entries.withLock { $0.append("\(request.uri.path)?\(request.uri.query ?? "")") }
@@ -143,11 +146,41 @@ import Testing
         }
         router.get("/scim/Groups/g-1") { request, _ -> Response in
             requests.entries.withLock { $0.append("\(request.uri.path)?\(request.uri.query ?? "")") }
-            let group: JSONValue = request.uri.queryParameters.get("attributes") == "members" ? ["id": "g-1", "members": [["value": "s-1"]]] : [:]
+            let group: JSONValue =
+                request.uri.queryParameters.get("attributes") == "members" && membersOnRequest ? ["id": "g-1", "members": [["value": "s-1"]]] : ["id": "g-1"]
             return Response(
                 status: .ok, headers: [.contentType: "application/scim+json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(from: group))))
         }
+        router.get("/scim/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group") { request, _ -> Response in
+            requests.entries.withLock { $0.append(request.uri.path) }
+            guard let schemaReturned else { return Response(status: .notFound) }
+            let schema: JSONValue = ["id": "urn:ietf:params:scim:schemas:core:2.0:Group", "attributes": [["name": "members", "returned": .string(schemaReturned)]]]
+            return Response(
+                status: .ok, headers: [.contentType: "application/scim+json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(from: schema))))
+        }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    /// A group that has no members even when asked for them by name is empty only if the source's schema says
+    /// members are returned; otherwise its members are unknown, and it is handed out without them.
+    @Test(arguments: [("default", true), ("always", true), ("never", false), ("request", false), (nil, false)] as [(String?, Bool)])
+    func membersTheSourceDoesNotReturnAreUnknownNotEmpty(returned: String?, empty: Bool) async throws {
+        let requests = RequestLog()
+        try await Self.stub(requests: requests, failGroups: false, membersOnRequest: false, schemaReturned: returned).test(.live) { stubClient in
+            let port = try #require(stubClient.port)
+            let client = SCIMClient(baseURL: "http://127.0.0.1:\(port)/scim", token: "t", concurrency: 1)
+            var reader = SCIMSourceReader(client: client, pageSize: 10)
+            var group: JSONObject?
+            do {
+                while let entry = try await reader.next() {
+                    if case .item(let item) = entry, item.kind == .group { group = item.record }
+                }
+            } catch {
+                Issue.record("\(error)")
+            }
+            try await client.shutdown()
+            #expect(group?["members"] == (empty ? .array([]) : nil), "returned: \(returned ?? "no schema")")
+        }
     }
 
     @Test func pagesAreFetchedAsRecordsAreAskedFor() async throws {
