@@ -63,16 +63,7 @@ public struct SCIMSourceReader: SourceReader {
                 indexInPage = 0
                 continue
             }
-            let query = "\(path)?startIndex=\(startIndex)&count=\(pageSize)"
-            let reply: SCIMClient.Reply
-            do {
-                reply = try await client.send(.GET, query)
-            } catch {
-                throw SyncFailure("reading \(SyncRunSummary.withoutCredentials(client.baseURL)): \(error.message)", status: error.status)
-            }
-            guard reply.status == 200, let body = reply.body else {
-                throw SyncEngine.failure("GET \(SyncRunSummary.withoutCredentials(client.baseURL))\(query)", reply)
-            }
+            let body = try await get("\(path)?startIndex=\(startIndex)&count=\(pageSize)")
             page = body["Resources"]?.arrayValue ?? []
             indexInPage = 0
             startIndex += page.count
@@ -87,7 +78,18 @@ public struct SCIMSourceReader: SourceReader {
     /// if the source's schema says members are returned; else it is handed out without `members` (unknown).
     private mutating func withMembers(_ group: JSONObject) async throws(SyncFailure) -> JSONObject {
         guard let id = group["id"]?.stringValue else { return group }
-        let query = "/Groups/\(SyncEngine.percentEncoded(id))?attributes=members"
+        let body = try await get("/Groups/\(SyncEngine.percentEncoded(id))?attributes=members")
+        var complete = group
+        if let members = body["members"] {
+            complete["members"] = members
+        } else if await membersReturned() {
+            complete["members"] = []
+        }
+        return complete
+    }
+
+    /// The body of a GET that must answer 200; anything else throws ``SyncFailure``.
+    private func get(_ query: String) async throws(SyncFailure) -> JSONValue {
         let reply: SCIMClient.Reply
         do {
             reply = try await client.send(.GET, query)
@@ -97,13 +99,7 @@ public struct SCIMSourceReader: SourceReader {
         guard reply.status == 200, let body = reply.body else {
             throw SyncEngine.failure("GET \(SyncRunSummary.withoutCredentials(client.baseURL))\(query)", reply)
         }
-        var complete = group
-        if let members = body["members"] {
-            complete["members"] = members
-        } else if await membersReturned() {
-            complete["members"] = []
-        }
-        return complete
+        return body
     }
 
     /// The `returned` characteristic of the source's Group `members` (RFC 7643 §7) is `default` or `always`: read
