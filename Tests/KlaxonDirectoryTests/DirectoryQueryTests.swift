@@ -114,6 +114,32 @@ import SCIM
                     _ = try await directory.queryResources(.user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: unknown)))
                 }
             }
+            // A page beyond the in-memory window is refused, not gathered (nor an overflow).
+            for startIndex in [Int.max, 9_990] {
+                await expectSCIMError(.badRequest, .invalidValue) {
+                    _ = try await directory.queryResources(
+                        .user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: "name.familyName"), startIndex: startIndex, count: 20))
+                }
+            }
+            // Groups sort by their members' values whether or not the members are returned.
+            let alice = try await directory.createUser("alice", in: org)
+            let bob = try await directory.createUser("bob", in: org)
+            let late = try await directory.createGroup("Late", in: org)
+            _ = try await directory.updateMembers(
+                ofGroup: late.id, in: org, ifMatch: nil, MembershipPatch(add: [["value": .string(alice.id), "display": "z-last"]])
+            ) { ResourceWrite(object: $0.object) }
+            let early = try await directory.createGroup("Early", in: org)
+            _ = try await directory.updateMembers(
+                ofGroup: early.id, in: org, ifMatch: nil, MembershipPatch(add: [["value": .string(bob.id), "display": "a-first"]])
+            ) { ResourceWrite(object: $0.object) }
+            let empty = try await directory.createGroup("Empty", in: org)
+            for includeMembers in [true, false] {
+                let page = try await directory.queryResources(
+                    .group, in: org,
+                    ResourceQuery(sortBy: try AttributePath(parsing: "members.display"), descending: true, includeMembers: includeMembers))
+                #expect(page.resources.map(\.id) == [late.id, early.id, empty.id], "members returned: \(includeMembers)")
+                #expect(page.resources.allSatisfy { ($0.object["members"] != nil) == (includeMembers && $0.id != empty.id) })
+            }
         }
     }
 

@@ -12,6 +12,9 @@ struct ResourceListing {
     let isExact: Bool
     /// The order, when SQL has no column for the sort attribute; `descending` applies to it.
     let memorySort: SortKey?
+    /// How far into an in-memory sort a page may reach: the collector holds `startIndex + count` resources, so a
+    /// deeper page is refused rather than letting one request hold a whole directory.
+    static let memorySortWindow = 10_000
     let descending: Bool
     let offset: Int
     let count: Int
@@ -51,6 +54,11 @@ struct ResourceListing {
             memorySort = nil
         } else if let sortBy = query.sortBy {
             memorySort = try SortKey(sortBy, schema: schema)
+            guard offset < Self.memorySortWindow - min(count, Self.memorySortWindow) else {
+                throw .invalidValue(
+                    "sorting by '\(sortBy)' reaches only the first \(Self.memorySortWindow) resources; narrow the filter, or sort by "
+                        + "\(kind == .user ? "userName, " : "")displayName, externalId, id, meta.created or meta.lastModified to page further")
+            }
             order = " ORDER BY r.seq"
             isExact = false
         } else {
@@ -81,7 +89,8 @@ struct ResourceListing {
 
     /// Every row the translated part of the filter admits, in order, with the relations the filter may name.
     var candidateStatement: SQLFragment {
-        let members = kind == .group && (includeMembers || evaluator?.filter.references(attribute: "members") == true)
+        let members = kind == .group
+            && (includeMembers || evaluator?.filter.references(attribute: "members") == true || memorySort?.readsMembers == true)
         var statement = SQLFragment("SELECT \(ResourceRecord.columns), \(ResourceRecord.relations(for: kind, members: members, dialect: dialect))")
         statement.append(filtered)
         statement.append(order)
@@ -128,8 +137,9 @@ final class MatchCollector: @unchecked Sendable {
             total += 1
             if let sort = listing.memorySort {
                 guard listing.offset + listing.count > 0 else { return }
+                let key = sort.value(of: record.resource.object)
                 if !listing.includeMembers { record.members = nil }
-                ranked.append(Ranked(key: sort.value(of: record.resource.object), index: index, resource: record.resource))
+                ranked.append(Ranked(key: key, index: index, resource: record.resource))
                 if ranked.count >= 2 * (listing.offset + listing.count) { ranked = prune(ranked) }
                 return
             }

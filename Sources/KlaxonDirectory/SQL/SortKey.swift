@@ -18,6 +18,8 @@ struct SortKey: Sendable {
 
     /// The extension whose object holds the attribute; nil for a core or common attribute.
     private let extensionURN: String?
+    /// The key is read from a group's members, which must then be read with it.
+    let readsMembers: Bool
     private let attribute: SchemaAttribute
     /// The sub-attribute compared inside a complex value: the path's, or `value` for a complex attribute named alone.
     private let sub: SchemaAttribute?
@@ -40,6 +42,7 @@ struct SortKey: Sendable {
             }
         }
         self.extensionURN = path.schema.flatMap { schema.extensionSchema($0)?.id }
+        self.readsMembers = schema.resourceType.name == "Group" && top.name.equalsIgnoringASCIICase("members")
         self.attribute = top
         self.sub = sub
     }
