@@ -82,8 +82,9 @@ public struct SyncEngine: Sendable {
         var seen = Set<String>()
         /// `kind:targetID` of every target object a record of this run resolved to: never retired.
         var claimedTargets = Set<String>()
-        /// Kinds with a record keyed by a matching value (a source without ids) that failed before the target was
-        /// looked up: it may be a renamed one, whose old key would look gone, so nothing of that kind is retired.
+        /// Kinds with a record keyed by a matching value (a source without ids) that failed before its target was
+        /// looked up (in mapping or in the lookup): it may be a renamed one, whose old key would look gone, so
+        /// nothing of that kind is retired this run.
         var failedUnresolved = Set<SourceObjectKind>()
         /// The line of the first record with each state key.
         var firstLines: [String: Int] = [:]
@@ -194,24 +195,29 @@ public struct SyncEngine: Sendable {
         /// them), or absent from the source altogether, which an export that lost them is far likelier to be
         /// than a directory that did.
         var untouched = Set<SourceObjectKind>()
-        for (kind, engine) in [(SourceObjectKind.user, users), (.group, groups)] {
+        /// Whether the objects of `kind` the source no longer has may be retired; if not, notes why and keeps them.
+        func mayRetire(_ kind: SourceObjectKind, engine: MappingEngine?) -> Bool {
             let known = previous.entries.keys.filter { $0.hasPrefix("\(kind.rawValue):") }.count
-            guard known > 0 else { continue }
+            guard known > 0, !incomplete else { return !incomplete }
             if engine == nil || records[kind, default: 0] == 0 {
                 untouched.insert(kind)
-                if engine != nil, !incomplete {
+                if engine != nil {
                     report.notes.append(
                         "the source has no \(kind.rawValue)s: the \(known) the last run synchronised are left as they are (taken to be missing from the export)")
                 }
-            } else if failedUnresolved.contains(kind) {
-                untouched.insert(kind)
-                if !incomplete {
-                    report.notes.append(
-                        "a \(kind.rawValue) failed before its target was found, and may be one renamed in the source: no \(kind.rawValue) is retired this run")
-                }
+                return false
             }
+            if failedUnresolved.contains(kind) {
+                untouched.insert(kind)
+                report.notes.append(
+                    "a \(kind.rawValue) failed before its target was found, and may be one renamed in the source: no \(kind.rawValue) is retired this run")
+                return false
+            }
+            return true
         }
-        if let users, !incomplete, !untouched.contains(.user) {
+        // Decided before the groups run: their member translation depends on it.
+        let retiringUsers = mayRetire(.user, engine: users)
+        if let users, retiringUsers {
             await retire(.user, engine: users, previous: previous, seen: seen, claimed: claimedTargets, absorb: absorb)
         }
         if let groups {
@@ -242,11 +248,13 @@ public struct SyncEngine: Sendable {
                 }
                 for await outcome in group { absorb(outcome) }
             }
-            if !incomplete, !untouched.contains(.group) {
+            // Decided once every group has run: a group's failure may be a rename.
+            if mayRetire(.group, engine: groups) {
                 await retire(.group, engine: groups, previous: previous, seen: seen, claimed: claimedTargets, absorb: absorb)
             }
         } else {
             report.skipped += groupItems.count
+            _ = mayRetire(.group, engine: nil)
         }
         // What this run did not settle stays in the state: everything after an incomplete read, the kinds left
         // untouched, and an object a failed record claimed (its old key is then all that knows it).
@@ -341,6 +349,8 @@ public struct SyncEngine: Sendable {
         let endpoint = kind == .user ? "/Users" : "/Groups"
         let ownID = Self.sourceID(of: item.record)
         var outcome = Outcome(kind: kind, key: "\(kind.rawValue):\(ownID ?? "?")", sourceID: ownID ?? "", line: item.line, result: .skipped)
+        // Without a source id the key is a matching value: until the target is looked up, a failure may hide a rename.
+        outcome.mayBeRenamed = ownID == nil
         do {
             var mapped = try mapping(item.record, engine: engine, mode: .create, userIDs: userIDs)
             guard let sourceID = ownID ?? mapped.matchingValues.lazy.compactMap({ $0?.stringValue }).first
@@ -354,7 +364,6 @@ public struct SyncEngine: Sendable {
                 return outcome
             }
             let actions = Set(engine.objectMapping.actions)
-            outcome.mayBeRenamed = ownID == nil
             var found = try await find(endpoint, id: known?.targetID, engine: engine, values: mapped.matchingValues)
             outcome.mayBeRenamed = false
             if found == nil {

@@ -78,6 +78,70 @@ import Testing
         }
     }
 
+    /// A record keyed by a matching value that fails in mapping cannot say which object it is: nothing of its kind
+    /// is retired (the row is still there; it may be a renamed one).
+    @Test func aRecordThatFailsToMapRetiresNobody() async throws {
+        try await SyncTarget.run { target in
+            let mapping = try target.file("dated.yaml", """
+                apiVersion: klaxon.sync/v1
+                kind: MappingSet
+                metadata: { name: dated }
+                source: { system: custom }
+                target: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User] }
+                objectMappings:
+                  - name: users
+                    source: { object: row, attributes: [login, started] }
+                    target: { resource: User }
+                    actions: [create, update, disable]
+                    mappings:
+                      - { target: userName, type: direct, source: login, match: { precedence: 1 } }
+                      - target: title
+                        type: direct
+                        source: started
+                        transform: [{ use: date.format, with: { from: d/M/yyyy, to: iso8601, onInvalid: error } }]
+                """)
+            let good = "login,started\nkim@example.com,1/1/2020\nlee@example.com,2/2/2021\n"
+            #expect(try await target.sync(mapping: mapping, source: try target.file("a.csv", good), format: .csv).created == 2)
+            let broken = good.replacingOccurrences(of: "1/1/2020", with: "not-a-date")
+            let report = try await target.sync(mapping: mapping, source: try target.file("b.csv", broken), format: .csv)
+            #expect((report.failed, report.disabled) == (1, 0), "\(report.summary)")
+            #expect(try await target.user("kim@example.com")["active"] != false, "not deactivated")
+            let fixed = try await target.sync(mapping: mapping, source: try target.file("a.csv", good), format: .csv)
+            #expect((fixed.failed, fixed.disabled, fixed.created) == (0, 0, 0), "\(fixed.summary)")
+        }
+    }
+
+    /// The same for groups, decided once every group has run: a renamed group whose lookup failed is not deleted.
+    @Test func aGroupWhoseLookupFailedDeletesNoGroup() async throws {
+        try await SyncTarget.run { target in
+            let mapping = try target.file("teams.yaml", """
+                apiVersion: klaxon.sync/v1
+                kind: MappingSet
+                metadata: { name: teams }
+                source: { system: custom }
+                target: { schemas: [urn:ietf:params:scim:schemas:core:2.0:Group] }
+                objectMappings:
+                  - name: groups
+                    source: { object: team, attributes: [displayName, code] }
+                    target: { resource: Group }
+                    actions: [create, update, delete]
+                    mappings:
+                      - { target: displayName, type: direct, source: displayName, match: { precedence: 1 } }
+                      - { target: externalId, type: direct, source: code, match: { precedence: 2 } }
+                """)
+            let first = #"{"groups": [{"displayName": "Ops", "code": "g1", "groupTypes": []}]}"#
+            #expect(try await target.sync(mapping: mapping, source: try target.file("a.json", first), format: .json).created == 1)
+            // A second target group with the same externalId makes the renamed group's lookup ambiguous.
+            let manual: JSONValue = ["schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Manual", "externalId": "g1"]
+            #expect(try await target.client.send(.POST, "/Groups", body: manual).status == 201)
+            let renamed = #"{"groups": [{"displayName": "Ops2", "code": "g1", "groupTypes": []}]}"#
+            let report = try await target.sync(mapping: mapping, source: try target.file("b.json", renamed), format: .json)
+            #expect((report.failed, report.deleted) == (1, 0), "\(report.summary)")
+            #expect(report.notes.contains { $0.hasPrefix("a group failed before its target was found") })
+            #expect(try await target.group("Ops")["displayName"] == "Ops")
+        }
+    }
+
     @Test func twoRecordsWithOneKeyAreReportedAndTheFirstWins() async throws {
         try await SyncTarget.run { target in
             let mapping = try target.file("staff.yaml", Self.csvMapping(actions: "create, update, disable"))
