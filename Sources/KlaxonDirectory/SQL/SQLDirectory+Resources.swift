@@ -77,18 +77,19 @@ extension SQLDirectory {
                 record.profile = profile
             }
             let renamed = kind == .group && document.displayName != record.object["displayName"]?.stringValue
+            /// The users whose `groups` change: who joined or left, and every member of a renamed group.
+            var touched: Set<String> = []
             if let members {
                 let left = try await db.rows(
                     SQLFragment("DELETE FROM memberships WHERE org_id = ? AND group_id = ? RETURNING member_id", [.integer(org), .text(id)]))
                 let (references, joined) = try await insertMembers(members, into: id, in: org, on: db)
                 record.members = references
-                let leaving = Set(try left.map { try $0.text("member_id") })
-                // A rename gives every member a new version below; those who left get theirs here.
-                try await touchUsers(renamed ? leaving.subtracting(joined) : leaving.symmetricDifference(joined), in: org, at: now, on: db)
+                touched = Set(try left.map { try $0.text("member_id") }).symmetricDifference(joined)
             }
             let previousEmails = try ResourceDocument(kind: kind, id: id, object: record.object).emails
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
-            if renamed { try await touchMembers(ofGroup: id, in: org, at: now, on: db) }
+            if renamed { touched.formUnion(try await memberIDs(ofGroup: id, in: org, on: db)) }
+            try await touchUsers(touched, in: org, at: now, on: db)
             if document.emails != previousEmails {
                 try await db.execute(SQLFragment("DELETE FROM resource_emails WHERE org_id = ? AND resource_id = ?", [.integer(org), .text(id)]))
                 try await Self.storeEmails(document.emails, of: id, in: org, on: db)
@@ -147,12 +148,8 @@ extension SQLDirectory {
             guard !changedMembers.isEmpty || displaysChanged || document.object != record.object else { return record.resource }
             let renamed = document.displayName != record.object["displayName"]?.stringValue
             try await Self.storeNewVersion(of: &record, document, at: now, in: org, on: db)
-            if renamed {
-                try await touchMembers(ofGroup: id, in: org, at: now, on: db)
-                try await touchUsers(left, in: org, at: now, on: db)
-            } else {
-                try await touchUsers(changedMembers, in: org, at: now, on: db)
-            }
+            // One set, locked in id order: members of a renamed group and those who left, together.
+            try await touchUsers(renamed ? changedMembers.union(try await memberIDs(ofGroup: id, in: org, on: db)) : changedMembers, in: org, at: now, on: db)
             return record.resource
         }
     }
@@ -307,7 +304,14 @@ extension SQLDirectory {
         }
     }
 
-    /// Gives a group's users a new version: the group's name in their `groups` changed, or the group is going.
+    /// The ids of a group's members.
+    func memberIDs(ofGroup group: String, in organisation: Int, on db: any SQLConnection) async throws -> Set<String> {
+        let rows = try await db.rows(
+            SQLFragment("SELECT member_id FROM memberships WHERE org_id = ? AND group_id = ?", [.integer(organisation), .text(group)]))
+        return Set(try rows.map { try $0.text("member_id") })
+    }
+
+    /// Gives a group's users a new version: the group is going, and with it their `groups` entry.
     func touchMembers(ofGroup group: String, in organisation: Int, at now: Timestamp, on db: any SQLConnection) async throws {
         try await lockInOrder(
             SQLFragment(

@@ -195,7 +195,10 @@ public struct SCIMService: Sendable {
                 throw SCIMError.notFound("\(kind.rawValue) \(id) not found")
             }
             try Self.check(stored, against: unless)
-            ifMatch = ExpectedVersions((ifMatch?.versions ?? [stored.version]).intersection([stored.version]))
+            if let ifMatch, !ifMatch.admits(stored.version) {
+                throw SCIMError(.preconditionFailed, nil, "the \(kind.rawValue) is at version \(stored.version), which If-Match does not name")
+            }
+            ifMatch = ExpectedVersions([stored.version])
         }
         try await directory.deleteResource(kind, id: id, in: request.organisation.id, ifMatch: ifMatch)
         return SCIMReply(status: 204, resourceID: id)
