@@ -215,7 +215,7 @@ public struct SyncEngine: Sendable {
             }
             return true
         }
-        // Every user record has run by now; the groups run after the users are retired, as their members may be.
+        // Every user record has run by now.
         let retiringUsers = mayRetire(.user, engine: users)
         if let users, retiringUsers {
             await retire(.user, engine: users, previous: previous, seen: seen, claimed: claimedTargets, absorb: absorb)
