@@ -114,8 +114,12 @@ import SCIM
                     _ = try await directory.queryResources(.user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: unknown)))
                 }
             }
-            // A page beyond the in-memory window is refused, not gathered (nor an overflow).
-            for startIndex in [Int.max, 9_990] {
+            // A page beyond the in-memory window is refused, not gathered (nor an overflow); its last page is served.
+            let last = try await directory.queryResources(
+                .user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: "name.familyName"), startIndex: 9_981, count: 20))
+            #expect(last.totalResults == 5)
+            #expect(last.resources.isEmpty)
+            for startIndex in [Int.max, 9_982] {
                 await expectSCIMError(.badRequest, .invalidValue) {
                     _ = try await directory.queryResources(
                         .user, in: org, ResourceQuery(sortBy: try AttributePath(parsing: "name.familyName"), startIndex: startIndex, count: 20))

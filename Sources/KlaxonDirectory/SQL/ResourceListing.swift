@@ -54,7 +54,7 @@ struct ResourceListing {
             memorySort = nil
         } else if let sortBy = query.sortBy {
             memorySort = try SortKey(sortBy, schema: schema)
-            guard offset < Self.memorySortWindow - min(count, Self.memorySortWindow) else {
+            guard offset <= Self.memorySortWindow - min(count, Self.memorySortWindow) else {
                 throw .invalidValue(
                     "sorting by '\(sortBy)' reaches only the first \(Self.memorySortWindow) resources; narrow the filter, or sort by "
                         + "\(kind == .user ? "userName, " : "")displayName, externalId, id, meta.created or meta.lastModified to page further")
