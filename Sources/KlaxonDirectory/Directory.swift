@@ -124,8 +124,11 @@ public protocol Directory: Sendable {
     func redeemSignInCode(_ code: String, passwordHash: String, at date: Date) async throws -> AdministratorCredentials?
     /// Consecutive failed sign-ins for a sign-in name, or nil.
     func signInFailures(login: String) async throws -> SignInFailures?
-    /// Counts one more failed sign-in for a sign-in name and returns the tally.
-    func recordSignInFailure(login: String, at date: Date) async throws -> SignInFailures
+    /// Counts a sign-in attempt as failed before its password is checked, unless `wait`, given the tally so far
+    /// (nil for none), says how long the name must still wait: then nothing is counted and that wait is returned.
+    /// Check and count are one step, so simultaneous attempts cannot all pass the check before any is counted; a
+    /// sign-in that succeeds clears the tally with ``clearSignInFailures(login:)``.
+    func claimSignInAttempt(login: String, at date: Date, wait: (SignInFailures?) -> TimeInterval?) async throws -> TimeInterval?
     func clearSignInFailures(login: String) async throws
 
     // MARK: Admin sessions

@@ -32,9 +32,15 @@ import SCIM
             await expectSCIMError(.notFound, nil) { _ = try await directory.issueSignInCode(forAdministrator: admin.id, in: globex, expires: now) }
 
             #expect(try await directory.signInFailures(login: "nobody") == nil)
-            _ = try await directory.recordSignInFailure(login: "Nobody", at: now)
-            let failures = try await directory.recordSignInFailure(login: "nobody ", at: now.addingTimeInterval(1))
-            #expect(failures.count == 2)
+            var seen: [SignInFailures?] = []
+            #expect(try await directory.claimSignInAttempt(login: "Nobody", at: now) { seen.append($0); return nil } == nil)
+            #expect(try await directory.claimSignInAttempt(login: "nobody ", at: now.addingTimeInterval(1)) { seen.append($0); return nil } == nil)
+            #expect(seen.map { $0?.count } == [nil, 1], "each claim sees the tally before it")
+            #expect(abs((seen.last??.last ?? .distantPast).timeIntervalSince(now)) < 0.001)
+            let tally = try #require(try await directory.signInFailures(login: "NOBODY"))
+            #expect(tally.count == 2 && abs(tally.last.timeIntervalSince(now) - 1) < 0.001)
+            // A name that must wait is not counted again.
+            #expect(try await directory.claimSignInAttempt(login: "nobody", at: now.addingTimeInterval(2)) { _ in 7 } == 7)
             #expect(try await directory.signInFailures(login: "NOBODY")?.count == 2)
             try await directory.clearSignInFailures(login: "nobody")
             #expect(try await directory.signInFailures(login: "nobody") == nil)

@@ -234,6 +234,14 @@ import Testing
             let search = try await browser.get("/admin/users?q=USER07")
             #expect(search.text.contains("1 user match “USER07”."))
             #expect(try await browser.get("/admin/groups?q=night").text.contains("Night shift"))
+            // A page past the last is empty, however absurd its number; it once overflowed and stopped the server.
+            for page in ["31", "4611686018427387904", "\(Int.max)"] {
+                for list in ["users", "groups"] {
+                    let beyond = try await browser.get("/admin/\(list)?page=\(page)")
+                    #expect(beyond.status == 200 && !beyond.text.contains("user01@acme.example"), "\(list) page \(page)")
+                }
+            }
+            #expect(try await browser.get("/admin/users").status == 200)
         }
     }
 
@@ -287,6 +295,67 @@ import Testing
             #expect(try await browser.get("/admin/welcome?code=\(code)").status == 410)
             var other = AdminBrowser(server)
             #expect(try await other.signIn("new@acme.example", Self.password).status == 303)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aPasswordResetEndsTheOldSessionsAndBcryptsLimitIsEnforced(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            var old = AdminBrowser(server)
+            #expect(try await old.signIn("ops@acme.example", Self.password).status == 303)
+            #expect(try await old.get("/admin/synchronisation").status == 200)
+
+            let admin = try #require(try await server.directory.administratorCredentials(login: "ops@acme.example")).administrator
+            let code = try await server.directory.issueSignInCode(forAdministrator: admin.id, in: server.acme.id, expires: Date().addingTimeInterval(60))
+            var reset = AdminBrowser(server)
+            let csrf = try #require(AdminBrowser.field("csrf", in: try await reset.get("/admin/welcome?code=\(code)").text))
+            // bcrypt reads only 72 bytes: a longer password would accept anything that starts the same way.
+            let long = String(repeating: "x", count: 72) + "-secret-tail"
+            let refused = try await reset.post("/admin/welcome", [("csrf", csrf), ("code", code), ("password", long), ("confirm", long)])
+            #expect(refused.status == 400 && refused.text.contains("at most 72 bytes"))
+            let newPassword = "a new password for ops"
+            let set = try await reset.post("/admin/welcome", [("csrf", csrf), ("code", code), ("password", newPassword), ("confirm", newPassword)])
+            #expect(set.status == 303)
+            #expect(try await reset.get("/admin/synchronisation").status == 200, "the session the reset opened")
+            #expect(try await old.get("/admin/synchronisation").status == 303, "a session of the old password is over")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func anOversizedFormIsA413ForEveryone(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            var browser = AdminBrowser(server)
+            let padding = String(repeating: "x", count: 70 * 1024)
+            let anonymous = try await browser.post("/admin/sign-in", [("login", "ops@acme.example"), ("password", padding)])
+            #expect(anonymous.status == 413 && anonymous.text.contains("too large"))
+            try await browser.signIn("ops@acme.example", Self.password)
+            let signedIn = try await browser.post("/admin/locations", [("csrf", try await browser.csrf()), ("name", padding)])
+            #expect(signedIn.status == 413 && signedIn.text.contains("Sign out"), "with the navigation of the signed-in page")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func simultaneousWrongPasswordsAreThrottledLikeSuccessiveOnes(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            // Every attempt used to pass the check before any failure was counted (bcrypt runs in between).
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await server.onNewConnection { connection in
+                            var browser = AdminBrowser(connection)
+                            return try await browser.signIn("ops@acme.example", "a wrong guess").status
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            #expect(statuses == [401: 5, 429: 15])
+            #expect(try await server.directory.signInFailures(login: "ops@acme.example")?.count == 5)
+            var browser = AdminBrowser(server)
+            #expect(try await browser.signIn("ops@acme.example", Self.password).status == 429)
         }
     }
 }

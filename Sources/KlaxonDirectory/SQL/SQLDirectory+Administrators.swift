@@ -87,10 +87,13 @@ extension SQLDirectory {
         statement.append(dialect.locking(.update, of: "a"))
         return try await database.transaction { [statement] db in
             guard var credentials = try Self.validCode(try await db.rows(statement), code, at: date) else { return nil }
+            let account: [SQLValue] = [.integer(Int(credentials.organisation.id)), .integer(Int(credentials.administrator.id))]
             try await db.execute(
                 SQLFragment(
                     "UPDATE administrators SET password_hash = ?, code_hash = NULL, code_expires = NULL WHERE org_id = ? AND id = ?",
-                    [.text(passwordHash), .integer(Int(credentials.organisation.id)), .integer(Int(credentials.administrator.id))]))
+                    [.text(passwordHash)] + account))
+            // A new password ends every session of the old one: a reset is how a leaked password or session is shut out.
+            try await db.execute(SQLFragment("DELETE FROM admin_sessions WHERE org_id = ? AND admin_id = ?", account))
             credentials.passwordHash = passwordHash
             credentials.administrator.hasPassword = true
             return credentials
@@ -124,20 +127,28 @@ extension SQLDirectory {
         }
     }
 
-    public func recordSignInFailure(login: String, at date: Date) async throws -> SignInFailures {
+    public func claimSignInAttempt(
+        login: String, at date: Date, wait: (SignInFailures?) -> TimeInterval?
+    ) async throws -> TimeInterval? {
         let key = login.trimmingCharacters(in: .whitespacesAndNewlines).caseFolded
-        let rows = try await database.autocommit { db in
-            try await db.rows(
+        let lock = dialect.locking(.update, of: "sign_in_failures")
+        return try await database.transaction { db in
+            // The row exists before it is read, so that PostgreSQL can lock it: attempts on one name take turns here
+            // (SQLite's one writer already makes them).
+            try await db.execute(
                 SQLFragment(
-                    """
-                    INSERT INTO sign_in_failures (login_lc, failures, last_failure) VALUES (?, 1, ?) \
-                    ON CONFLICT (login_lc) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure = excluded.last_failure \
-                    RETURNING failures, last_failure
-                    """,
+                    "INSERT INTO sign_in_failures (login_lc, failures, last_failure) VALUES (?, 0, ?) ON CONFLICT (login_lc) DO NOTHING",
                     [.text(key), .double(date.timeIntervalSince1970)]))
+            let rows = try await db.rows(
+                SQLFragment("SELECT failures, last_failure FROM sign_in_failures WHERE login_lc = ?" + lock, [.text(key)]))
+            let failures = try rows.first.map(Self.failures)
+            if let remaining = wait(failures?.count == 0 ? nil : failures) { return remaining }
+            try await db.execute(
+                SQLFragment(
+                    "UPDATE sign_in_failures SET failures = failures + 1, last_failure = ? WHERE login_lc = ?",
+                    [.double(date.timeIntervalSince1970), .text(key)]))
+            return nil
         }
-        guard let row = rows.first else { throw SQLDirectoryError.corrupt("recording a failed sign-in returned nothing") }
-        return try Self.failures(row)
     }
 
     public func clearSignInFailures(login: String) async throws {

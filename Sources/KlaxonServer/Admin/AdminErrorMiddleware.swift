@@ -1,10 +1,11 @@
 import Hummingbird
 import KlaxonDirectory
 import Logging
+import NIOCore
 import SCIM
 
 /// Answers the admin pages' failures with pages, not SCIM errors: visitors without a session go to the sign-in page,
-/// forged or expired forms get 403, unknown ids 404, and anything unexpected a 500 that reveals nothing internal.
+/// forged or expired forms get 403, unknown ids 404, oversized forms 413, and anything unexpected a 500 that reveals nothing internal.
 /// The pages show the navigation when the visitor is signed in.
 struct AdminErrorMiddleware: RouterMiddleware {
     typealias Context = AdminRequestContext
@@ -23,6 +24,12 @@ struct AdminErrorMiddleware: RouterMiddleware {
                 heading: "This form has expired",
                 message: "The form was not sent from a current Klaxon page, so nothing was changed. Go back, reload the page and try again.",
                 session: session, request: request, status: .forbidden)
+        } catch is NIOTooManyBytesError {
+            // Anyone can send a large form, signed in or not: a 413, not an error in the server's log.
+            return views.message(
+                heading: "This form is too large",
+                message: "Klaxon accepts forms of up to \(AdminSessionMiddleware.maxFormSize / 1024) KB, so nothing was changed.",
+                session: await session(of: request), request: request, status: .contentTooLarge)
         } catch let error as SCIMError where error.status == .notFound {
             return views.notFound(session: await session(of: request), request: request)
         } catch AdminError.notFound {

@@ -47,9 +47,16 @@ public final class AdminPasswords: Sendable {
         return matches && hash != nil
     }
 
+    /// The longest password accepted, in UTF-8 bytes: bcrypt ignores every byte after the 72nd, so a longer one
+    /// would let in anyone who knows its beginning.
+    public static let maximumBytes = 72
+
     /// Why a new password cannot be used, or nil if it can.
     public static func problem(with password: String, confirmation: String) -> String? {
         if password.count < minimumLength { return "The password needs at least \(minimumLength) characters." }
+        if password.utf8.count > maximumBytes {
+            return "The password can have at most \(maximumBytes) bytes: 72 plain letters and digits, fewer with accents or symbols."
+        }
         if password != confirmation { return "The two passwords differ. Type the same password twice." }
         return nil
     }

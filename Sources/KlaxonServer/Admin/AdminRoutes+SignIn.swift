@@ -32,7 +32,9 @@ extension AdminRoutes {
         let login = context.form.trimmed("login")
         let password = context.form["password"] ?? ""
         let now = Date()
-        if let wait = throttle.wait(after: try await directory.signInFailures(login: login), now: now) {
+        // The attempt counts as a failure before bcrypt runs, so a burst of simultaneous guesses is throttled too.
+        let throttle = self.throttle
+        if let wait = try await directory.claimSignInAttempt(login: login, at: now, wait: { throttle.wait(after: $0, now: now) }) {
             let seconds = Int(wait.rounded(.up))
             var response = signInForm(
                 request, login: login,
@@ -42,7 +44,6 @@ extension AdminRoutes {
         }
         let credentials = login.isEmpty ? nil : try await directory.administratorCredentials(login: login)
         guard try await passwords.verify(password, against: credentials?.passwordHash), let credentials else {
-            _ = try await directory.recordSignInFailure(login: login, at: now)
             return signInForm(request, login: login, error: Self.wrongPassword, status: .unauthorized)
         }
         try await directory.clearSignInFailures(login: login)

@@ -198,7 +198,8 @@ extension AdminRoutes {
     private func listPage(
         _ kind: ResourceKind, _ session: AdminSession, filter: Filter?, sortBy: String, parameters: AdminForm
     ) async throws -> (Int, ResourcePage) {
-        let page = max(1, Int(parameters.trimmed("page")) ?? 1)
+        // Bounded above too: a page number near Int.max would overflow the start index and stop the server.
+        let page = min(max(1, Int(parameters.trimmed("page")) ?? 1), Int.max / Self.pageSize)
         let query = ResourceQuery(
             filter: filter, sortBy: AttributePath(name: sortBy), startIndex: (page - 1) * Self.pageSize + 1, count: Self.pageSize,
             includeMembers: false)
