@@ -20,6 +20,15 @@ import Testing
         try await pool.read { db in Set(try await db.rows(SQLFragment("SELECT k FROM t")).map { try $0.integer("k") }) }
     }
 
+    /// A commit is synced to the disk before the write is reported: an acknowledged write must survive a power cut.
+    @Test func commitsAreSyncedToTheDisk() async throws {
+        let (pool, folder) = try await pool()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let level = try await pool.transaction { db in try await db.rows(SQLFragment("PRAGMA synchronous")) }
+        #expect(try level.first?.integer("synchronous") == 2, "FULL")
+        try await pool.close()
+    }
+
     /// Text is bound with its length: SQLite, told to read up to a terminator, stored "a\u{0}b" as "a".
     @Test func textIsBoundWhole() async throws {
         let (pool, folder) = try await pool()

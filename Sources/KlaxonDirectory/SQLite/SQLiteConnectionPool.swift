@@ -33,7 +33,10 @@ final class SQLiteConnectionPool: SQLDatabase {
             let writer = try SQLiteConnection.open(path: path)
             opened.append(writer)
             _ = try await writer.query("PRAGMA journal_mode = WAL")
-            _ = try await writer.query("PRAGMA synchronous = NORMAL")
+            // Every commit reaches the disk before it returns, so a write the server acknowledged survives a power
+            // cut, not only a crash of the process (NORMAL leaves WAL commits in the page cache). Group commit
+            // shares one sync among the transactions that wait together; measured: about 8% of create's rate.
+            _ = try await writer.query("PRAGMA synchronous = FULL")
             // When the log restarts after a checkpoint, its file is cut back to 16 MB: under load it may reach the
             // checkpointer's high mark (about 64 MB), and the file would otherwise keep that size at rest.
             _ = try await writer.query("PRAGMA journal_size_limit = 16777216")
