@@ -1,4 +1,5 @@
 import HTTPTypes
+@testable import KlaxonDirectory
 import KlaxonTestSupport
 import SCIM
 import Testing
@@ -32,6 +33,44 @@ import Testing
             #expect(stopping["Operations"]?.arrayValue?.count == 1)
             let search = try await server.scim(.get, "/Users?filter=\(percentEncoded(#"userName eq "never-created""#))")
             #expect(search["totalResults"] == .integer(0))
+        }
+    }
+
+    /// An operation that fails unexpectedly (here a trigger stands in for a full disk) is its own 500: the ones
+    /// before it are committed, so the client must get their results, and the ones after it still run (§3.7).
+    @Test(arguments: TestBackend.available)
+    func anUnexpectedFailureIsOneOperationsResultNotTheRequests(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            let database = try #require(server.directory as? SQLDirectory).database
+            let statements = switch backend {
+            case .sqlite:
+                ["CREATE TRIGGER refuse_boom BEFORE INSERT ON resources WHEN NEW.user_name_lc = 'boom' BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END"]
+            case .postgres:
+                [
+                    """
+                    CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                    IF NEW.user_name_lc = 'boom' THEN RAISE EXCEPTION 'the disk is on fire'; END IF; RETURN NEW; END $$
+                    """,
+                    "CREATE TRIGGER refuse_boom BEFORE INSERT ON resources FOR EACH ROW EXECUTE FUNCTION refuse_boom()",
+                ]
+            }
+            for statement in statements {
+                try await database.autocommit { db in try await db.execute(SQLFragment(statement)) }
+            }
+            let reply = try await server.scim(.post, "/Bulk", """
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+                 {"method":"POST","path":"/Users","bulkId":"a","data":{"userName":"before"}},
+                 {"method":"POST","path":"/Users","bulkId":"b","data":{"userName":"boom"}},
+                 {"method":"POST","path":"/Users","bulkId":"c","data":{"userName":"after"}}]}
+                """)
+            #expect(reply.status == 200, "\(reply.text)")
+            let operations = reply["Operations"]?.arrayValue ?? []
+            #expect(operations.map { $0["status"]?.stringValue } == ["201", "500", "201"])
+            #expect(operations[1]["response"]?["detail"]?.stringValue?.contains("fire") == false, "nothing internal is revealed")
+            for (index, userName) in [(0, "before"), (2, "after")] {
+                let location = try #require(operations[index]["location"]?.stringValue)
+                #expect(try await server.scim(.get, "/Users/\(location.split(separator: "/").last ?? "")")["userName"] == .string(userName))
+            }
         }
     }
 

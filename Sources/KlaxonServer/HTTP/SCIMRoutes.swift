@@ -46,7 +46,7 @@ struct SCIMRoutes: Sendable {
             try await handle(request, context, hasBody: true) { try await service.searchAll($0) }
         }
         group.post("Bulk") { request, context in
-            try await handle(request, context, hasBody: true, maxBody: service.limits.bulk.maxPayloadSize) { try await service.bulk($0) }
+            try await handle(request, context, hasBody: true, maxBody: service.limits.bulk.maxPayloadSize) { try await service.bulk($0, logger: context.logger) }
         }
         // RFC 7644 §3.11: a provider without `/Me` answers 501. (A token here belongs to an organisation, not a user.)
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {

@@ -1,4 +1,5 @@
 import KlaxonDirectory
+import Logging
 import SCIM
 
 extension SCIMService {
@@ -6,8 +7,10 @@ extension SCIMService {
     /// transaction, and stops after `failOnErrors` failures. They run in request order, except that a POST whose
     /// `bulkId` an earlier operation names runs just before that operation (RFC 7644 §3.7.1), so every other
     /// operation keeps its place; a reference that cannot be resolved (its POST failed, or references in a circle)
-    /// fails with 409. Results are answered in request order.
-    func bulk(_ request: SCIMRequest) async throws -> SCIMReply {
+    /// fails with 409. Results are answered in request order. An unexpected failure (the disk is full, the database
+    /// is gone) is that operation's 500, logged to `logger`: the operations before it are committed, and the client
+    /// must learn their ids.
+    func bulk(_ request: SCIMRequest, logger: Logger) async throws -> SCIMReply {
         let bulk = try BulkRequest(try requireBody(request), limits: limits.bulk)
         let definedBy = Dictionary(
             bulk.operations.enumerated().compactMap { index, operation in operation.method == .post ? operation.bulkId.map { ($0, index) } : nil },
@@ -29,16 +32,20 @@ extension SCIMService {
             schedule(index)
             for next in order {
                 if let limit = bulk.failOnErrors, failures >= limit { break running }
-                results[next] = try await run(bulk.operations[next], request, ids: &ids)
+                results[next] = await run(bulk.operations[next], request, ids: &ids, logger: logger)
                 if results[next]?.response != nil { failures += 1 }
             }
         }
         return SCIMReply(status: 200, body: BulkResponse(operations: results.compactMap { $0 }).json)
     }
 
-    /// Runs one operation and describes its result; a SCIM failure carries its error body, any other error ends
-    /// the request (and is logged as unexpected).
-    private func run(_ operation: BulkRequest.Operation, _ request: SCIMRequest, ids: inout [String: String]) async throws -> BulkResponse.Operation {
+    /// Runs one operation and describes its result; a failure carries its error body, a 500 for anything but a
+    /// SCIM error (logged, with the resource type but not the path, which holds ids).
+    private func run(
+        _ operation: BulkRequest.Operation, _ request: SCIMRequest, ids: inout [String: String], logger: Logger
+    ) async -> BulkResponse.Operation {
+        // RFC 7644 §3.7.3: every result but a failed POST's names the resource.
+        let failedLocation = operation.method == .post ? nil : "\(request.baseURL)/\(operation.path.drop { $0 == "/" })"
         do {
             let resolved = try operation.resolvingBulkIds(ids)
             let reply = try await perform(resolved, request)
@@ -48,9 +55,15 @@ extension SCIMService {
                 method: resolved.method, bulkId: resolved.bulkId, location: location,
                 version: reply.etag.flatMap { try? ETag(parsing: $0) }, status: reply.status)
         } catch let error as SCIMError {
-            // RFC 7644 §3.7.3: every result but a failed POST's names the resource.
-            let location = operation.method == .post ? nil : "\(request.baseURL)/\(operation.path.drop { $0 == "/" })"
-            return .init(method: operation.method, bulkId: operation.bulkId, location: location, error: error)
+            return .init(method: operation.method, bulkId: operation.bulkId, location: failedLocation, error: error)
+        } catch {
+            let type = operation.path.split(separator: "/").first.map(String.init) ?? ""
+            logger.error(
+                "unexpected failure",
+                metadata: ["method": "\(operation.method.rawValue)", "route": "/Bulk: \(type)", "error": "\(String(reflecting: error))"])
+            return .init(
+                method: operation.method, bulkId: operation.bulkId, location: failedLocation,
+                error: SCIMError(.internalServerError, nil, "internal error; the server log has the details"))
         }
     }
 
