@@ -60,6 +60,8 @@ public enum SQLDirectoryError: Error, Equatable, CustomStringConvertible {
     /// A write transaction was begun inside another on the same database, which would wait for the outer one
     /// forever. A programming error: run the inner work on the outer transaction's connection.
     case nestedTransaction
+    /// A newer release of Klaxon Sync has migrated the database past the schema versions this one knows.
+    case newerSchema(found: Int, known: Int)
 
     public var description: String {
         switch self {
@@ -68,6 +70,8 @@ public enum SQLDirectoryError: Error, Equatable, CustomStringConvertible {
         case .invalidLocation(let detail): return detail
         case .unavailable(let detail): return "the directory's database cannot be opened: \(detail)"
         case .nestedTransaction: return "a write transaction was begun inside another on the same database"
+        case .newerSchema(let found, let known):
+            return "the database's schema is version \(found), newer than this klaxon-sync knows (\(known)): run the release that migrated it, or a later one"
         }
     }
 }

@@ -19,12 +19,16 @@ struct SQLSchema: Sendable {
     /// the transaction itself shuts other writers out (SQLite's `BEGIN IMMEDIATE`).
     var lock: String?
 
-    /// Applies every migration the database has not had yet, each in its own transaction.
+    /// Applies every migration the database has not had yet, each in its own transaction. A database that a newer
+    /// release has migrated further is refused: this release would write rows that ignore the newer schema's rules.
     func migrate(_ database: any SQLDatabase) async throws {
-        try await database.transaction { db in
+        let newest = try await database.transaction { db in
             try await takeLock(on: db)
             try await db.execute(SQLFragment(ledger))
+            return try await db.rows(SQLFragment("SELECT max(version) AS newest FROM schema_migrations")).first?.optionalInteger("newest")
         }
+        let known = migrations.map(\.version).max() ?? 0
+        if let newest, newest > known { throw SQLDirectoryError.newerSchema(found: newest, known: known) }
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             try await database.transaction { db in
                 try await takeLock(on: db)
