@@ -270,10 +270,33 @@ public struct ResourceWrite: Sendable {
     public var object: JSONObject
     /// For users: nil keeps the stored profile (an empty one on create). Ignored for groups.
     public var profile: KlaxonProfile?
+    /// For a user's `profile` worked out from the organisation's locations: how to work it out again.
+    public var located: Located?
+
+    /// The locations a profile was worked out from, read before the write, and how to work it out from others.
+    /// Inside the write's transaction, which no location change can overtake, the directory reads the locations
+    /// again and, if they changed in between, stores `derive(current)` instead: a location added, renamed or
+    /// removed meanwhile is not missed.
+    public struct Located: Sendable {
+        public var locations: [Location]
+        public var derive: @Sendable ([Location]) throws -> KlaxonProfile
+    }
 
     public init(object: JSONObject, profile: KlaxonProfile? = nil) {
         self.object = object
         self.profile = profile
+    }
+
+    /// A user whose profile is `derive(locations)`, worked out again in the transaction if the locations changed.
+    ///
+    /// ```swift
+    /// let locations = try await directory.locations(in: org)
+    /// let write = try ResourceWrite(object: user, locations: locations) { profiles.profile(of: user, locations: $0) }
+    /// ```
+    public init(object: JSONObject, locations: [Location], derive: @escaping @Sendable ([Location]) throws -> KlaxonProfile) throws {
+        self.object = object
+        self.profile = try derive(locations)
+        self.located = Located(locations: locations, derive: derive)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KlaxonDirectory
+import KlaxonServer
 
 struct LocationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,10 +16,12 @@ struct LocationCommand: AsyncParsableCommand {
         @Argument(help: "The location's name, as identity platforms send it (matched ignoring case).") var name: String
 
         func run() async throws {
-            let location = try await withDirectory(database) { directory in
-                try await directory.addLocation(named: name, in: try await organisation.resolve(in: directory).id)
+            let (location, moved) = try await withDirectory(database) { directory in
+                let org = try await organisation.resolve(in: directory).id
+                let location = try await directory.addLocation(named: name, in: org)
+                return (location, try await directory.relocateUsers(in: org, named: [location.name], at: [], profiles: try relocator()))
             }
-            print("Added location \(location.id): \(location.name)")
+            print("Added location \(location.id): \(location.name). \(users(moved)) moved to it.")
         }
     }
 
@@ -45,10 +48,15 @@ struct LocationCommand: AsyncParsableCommand {
         @Argument(help: "The new name.") var name: String
 
         func run() async throws {
-            let location = try await withDirectory(database) { directory in
-                try await directory.renameLocation(id, to: name, in: try await organisation.resolve(in: directory).id)
+            let (location, moved) = try await withDirectory(database) { directory in
+                let org = try await organisation.resolve(in: directory).id
+                let old = try await directory.locations(in: org).first { $0.id == id }
+                let location = try await directory.renameLocation(id, to: name, in: org)
+                // Users matched by the old name no longer match; users sending the new name now do.
+                let names = Set([old?.name, location.name].compactMap { $0 })
+                return (location, try await directory.relocateUsers(in: org, named: names, at: [id], profiles: try relocator()))
             }
-            print("Renamed location \(location.id) to \(location.name)")
+            print("Renamed location \(location.id) to \(location.name). \(users(moved)) changed location.")
         }
     }
 
@@ -73,10 +81,25 @@ struct LocationCommand: AsyncParsableCommand {
         @Argument(help: "The location id from 'klaxon-sync location list'.") var id: Int64
 
         func run() async throws {
-            try await withDirectory(database) { directory in
-                try await directory.setDefaultLocation(id, in: try await organisation.resolve(in: directory).id)
+            let moved = try await withDirectory(database) { directory in
+                let org = try await organisation.resolve(in: directory).id
+                let previous = Set(try await directory.locations(in: org).filter(\.isDefault).map(\.id))
+                try await directory.setDefaultLocation(id, in: org)
+                // Users at the old Default because their location matched none follow the Default.
+                return try await directory.relocateUsers(in: org, named: [], at: previous, profiles: try relocator())
             }
-            print("Location \(id) is now the Default.")
+            print("Location \(id) is now the Default. \(users(moved)) moved to it.")
         }
     }
+}
+
+/// Works users' locations out again after a location change. The phone region does not matter: only the location
+/// is worked out again (``KlaxonServer/ProfileDeriver/relocating(_:locations:)``).
+private func relocator() throws -> ProfileDeriver {
+    try ProfileDeriver(defaultPhoneRegion: nil)
+}
+
+/// "1 user" or "3 users".
+private func users(_ count: Int) -> String {
+    "\(count) user\(count == 1 ? "" : "s")"
 }

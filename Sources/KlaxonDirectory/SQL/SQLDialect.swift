@@ -20,6 +20,8 @@ enum SQLDialect: Sendable {
         case update
         /// The rows must go on existing: their deletion waits, other readers and updaters do not.
         case keyShare
+        /// The rows must not change: their updaters wait, other sharers do not.
+        case share
     }
 
     /// A number that orders rows by creation.
@@ -83,6 +85,7 @@ enum SQLDialect: Sendable {
         case (.sqlite, _): return ""
         case (.postgres, .update): return " FOR NO KEY UPDATE OF \(table)"
         case (.postgres, .keyShare): return " FOR KEY SHARE OF \(table)"
+        case (.postgres, .share): return " FOR SHARE OF \(table)"
         }
     }
 

@@ -36,14 +36,11 @@ extension SQLDirectory {
             ).map(Self.location)
             let records = try await db.rows(statement).map(ResourceRecord.init(row:))
             if case .user(let id) = selection, records.isEmpty { throw Self.notFound(.user, id) }
-            let known = Set(locations.map(\.id))
             var changed = 0
             for record in records {
                 let profile = try derive(record.resource, locations)
                 guard profile != record.profile else { continue }
-                for location in [profile.locationID, profile.locationChoice?.locationID].compactMap({ $0 }) where !known.contains(location) {
-                    throw SCIMError.invalidValue("location \(location) does not exist in this organisation")
-                }
+                try Self.check(profile, against: locations)
                 var update = SQLFragment(
                     """
                     UPDATE resources SET synced_location = ?, location_id = ?, phone_e164 = ?, phone_problem = ?, synced_location_lc = ?, \

@@ -10,11 +10,10 @@ extension SQLDirectory {
         let id = ResourceIdentifier.make()
         let document = try ResourceDocument(kind: kind, id: id, object: write.object)
         let members = try MemberReference.list(document.members)
-        let profile = kind == .user ? (write.profile ?? KlaxonProfile()) : nil
         return try await database.transaction { db in
             // Taken inside the transaction, so commit order and lastModified order agree.
             let now = Timestamp.now()
-            try await checkLocation(of: profile, in: org, on: db)
+            let profile = kind == .user ? try await settledProfile(of: write, else: KlaxonProfile(), in: org, on: db) : nil
             var record = ResourceRecord(
                 kind: kind, id: id, version: 1, created: now.text, lastModified: now.text, object: document.object, profile: profile)
             var insert = SQLFragment(
@@ -61,7 +60,7 @@ extension SQLDirectory {
             try Self.checkVersion(ifMatch, of: record)
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: kind, id: id, object: write.object)
-            let profile = kind == .user ? write.profile ?? record.profile : record.profile
+            let profile = kind == .user ? try await settledProfile(of: write, else: record.profile, in: org, on: db) : record.profile
             var members: [MemberReference]?
             if kind == .group, includeMembers {
                 let wanted = try MemberReference.list(document.members)
@@ -72,10 +71,7 @@ extension SQLDirectory {
             }
             // A write that changes nothing keeps the version and lastModified (RFC 7644 §3.5.2.1).
             guard document.object != record.object || profile != record.profile || members != nil else { return record.resource }
-            if kind == .user, profile != record.profile {
-                try await checkLocation(of: profile, in: org, on: db)
-                record.profile = profile
-            }
+            if kind == .user { record.profile = profile }
             let renamed = kind == .group && document.displayName != record.object["displayName"]?.stringValue
             /// The users whose `groups` change: who joined or left, and every member of a renamed group.
             var touched: Set<String> = []
@@ -337,6 +333,48 @@ extension SQLDirectory {
         switch kind {
         case .user: return .uniqueness("userName '\(document.object["userName"]?.stringValue ?? "")' is already taken")
         case .group: return .uniqueness("a group named '\(document.displayName ?? "")' already exists")
+        }
+    }
+
+    /// The profile a user write stores: `write`'s own (`stored` if it has none), checked, and worked out again if
+    /// the organisation's locations changed since it was. A located write reads them with a share lock on the
+    /// organisation's row, which every location change locks for update (SQLite: its one writer), so that none
+    /// changes until the transaction ends: a location added, renamed or removed meanwhile waits for this write,
+    /// and then moves this user too, or this write waits for it and sees it.
+    func settledProfile(
+        of write: ResourceWrite, else stored: KlaxonProfile?, in organisation: Int, on db: any SQLConnection
+    ) async throws -> KlaxonProfile? {
+        guard let located = write.located else {
+            let profile = write.profile ?? stored
+            if profile != stored { try await checkLocation(of: profile, in: organisation, on: db) }
+            return profile
+        }
+        let current = try await lockedLocations(in: organisation, on: db)
+        let profile = current == located.locations ? write.profile : try located.derive(current)
+        try Self.check(profile, against: current)
+        return profile
+    }
+
+    /// The organisation's locations, which cannot change until the transaction ends (see ``settledProfile(of:else:in:on:)``).
+    func lockedLocations(in organisation: Int, on db: any SQLConnection) async throws -> [Location] {
+        let rows = try await db.rows(
+            SQLFragment(
+                """
+                SELECT o.id AS organisation, l.org_id, l.id, l.name, l.is_default FROM organisations o \
+                LEFT JOIN locations l ON l.org_id = o.id WHERE o.id = ? ORDER BY l.name_lc, l.id
+                """ + dialect.locking(.share, of: "o"),
+                [.integer(organisation)]))
+        guard !rows.isEmpty else { throw SCIMError.notFound("organisation \(organisation) does not exist") }
+        return try rows.filter { $0.optionalInteger("id") != nil }.map(Self.location)
+    }
+
+    /// 400 `invalidValue` if the profile's synced location cannot be indexed, or it names a location (in force or
+    /// set by hand) that is not among `locations`.
+    static func check(_ profile: KlaxonProfile?, against locations: [Location]) throws {
+        try ResourceDocument.checkIndexable(profile?.syncedLocation, as: "location")
+        let known = Set(locations.map(\.id))
+        for location in [profile?.locationID, profile?.locationChoice?.locationID].compactMap({ $0 }) where !known.contains(location) {
+            throw SCIMError.invalidValue("location \(location) does not exist in this organisation")
         }
     }
 

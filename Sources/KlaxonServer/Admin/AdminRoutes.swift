@@ -83,12 +83,9 @@ struct AdminRoutes: Sendable {
         return id
     }
 
-    /// Re-derives the profiles of the users a location change may move, and says how many moved.
+    /// Moves the users a location change concerns to the location now in force for them; says how many moved.
     func rederive(_ organisation: Organisation.ID, named names: Set<String>, at ids: Set<Location.ID>) async throws -> Int {
-        let profiles = self.profiles
-        return try await directory.updateProfiles(in: organisation, of: .locations(named: names, ids: ids)) { user, locations in
-            profiles.profile(of: user.object, locations: locations, previous: user.profile)
-        }
+        try await directory.relocateUsers(in: organisation, named: names, at: ids, profiles: profiles)
     }
 
     /// "1 user" or "3 users".

@@ -77,6 +77,16 @@ public struct ProfileDeriver: Sendable {
         return profile
     }
 
+    /// `user`'s stored profile with its location worked out again from `locations`, after they changed. The phone
+    /// number does not depend on them and keeps its stored form, so this gives the same answer whatever phone region
+    /// the caller (a server, or the admin command line) was given.
+    public func relocating(_ user: StoredResource, locations: [Location]) -> KlaxonProfile {
+        var profile = self.profile(of: user.object, locations: locations, previous: user.profile)
+        profile.phoneE164 = user.profile?.phoneE164
+        profile.phoneProblem = user.profile?.phoneProblem
+        return profile
+    }
+
     /// The profile of `user` with its location set by hand to `location`, or — for nil — following the identity
     /// platform again. 400 `invalidValue` if the organisation has no such location.
     public func choosing(

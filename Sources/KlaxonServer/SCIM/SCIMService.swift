@@ -56,8 +56,16 @@ public struct SCIMService: Sendable {
         let body = try requireBody(request)
         let schema = schema(for: kind)
         let object = try ResourceValidator(schema).validate(body, mode: .create)
-        let profile = kind == .user ? profiles.profile(of: object, locations: try await directory.locations(in: request.organisation.id)) : nil
-        let stored = try await directory.createResource(kind, in: request.organisation.id, ResourceWrite(object: object, profile: profile))
+        let write: ResourceWrite
+        if kind == .user {
+            let profiles = self.profiles
+            write = try ResourceWrite(object: object, locations: try await directory.locations(in: request.organisation.id)) { locations in
+                profiles.profile(of: object, locations: locations)
+            }
+        } else {
+            write = ResourceWrite(object: object)
+        }
+        let stored = try await directory.createResource(kind, in: request.organisation.id, write)
         let projection = try projection(for: kind, request)
         let location = resourceURL(kind, stored.id, request)
         return SCIMReply(
@@ -132,8 +140,10 @@ public struct SCIMService: Sendable {
         ) { existing in
             try Self.check(existing, against: unless)
             let object = try validator.validate(body, mode: .replace(existing: existing.object))
-            return ResourceWrite(
-                object: object, profile: kind == .user ? profiles.profile(of: object, locations: locations, previous: existing.profile) : nil)
+            guard kind == .user else { return ResourceWrite(object: object) }
+            return try ResourceWrite(object: object, locations: locations) { locations in
+                profiles.profile(of: object, locations: locations, previous: existing.profile)
+            }
         }
         let projection = try projection(for: kind, request)
         return SCIMReply(
@@ -167,8 +177,10 @@ public struct SCIMService: Sendable {
             stored = try await directory.updateResource(kind, id: id, in: organisation, ifMatch: ifMatch, includeMembers: true) { existing in
                 try Self.check(existing, against: unless)
                 let patched = try validator.validatePatched(try PatchApplier.apply(patch, to: existing.object, for: schema))
-                return ResourceWrite(
-                    object: patched, profile: kind == .user ? profiles.profile(of: patched, locations: locations, previous: existing.profile) : nil)
+                guard kind == .user else { return ResourceWrite(object: patched) }
+                return try ResourceWrite(object: patched, locations: locations) { locations in
+                    profiles.profile(of: patched, locations: locations, previous: existing.profile)
+                }
             }
         }
         let etag = ETag(version: stored.version).description
