@@ -13,7 +13,9 @@ extension SQLDirectory {
         return try await database.transaction { db in
             // Taken inside the transaction, so commit order and lastModified order agree.
             let now = Timestamp.now()
-            let profile = kind == .user ? try await settledProfile(of: write, else: KlaxonProfile(), in: org, on: db) : nil
+            let profile =
+                kind == .user
+                ? try await settledProfile(of: write, else: KlaxonProfile(), against: try await lockedLocations(in: org, on: db), in: org, on: db) : nil
             var record = ResourceRecord(
                 kind: kind, id: id, version: 1, created: now.text, lastModified: now.text, object: document.object, profile: profile)
             var insert = SQLFragment(
@@ -54,13 +56,16 @@ extension SQLDirectory {
     ) async throws -> StoredResource {
         let org = Int(organisation)
         return try await database.transaction { db in
+            // A user's locations are read (and locked) before the user: location changes lock the organisation, then
+            // its users, and the same order here means neither waits for the other in a circle.
+            let locations = kind == .user ? try await lockedLocations(in: org, on: db) : []
             var record = try await lockForUpdate(kind, id: id, in: org, members: includeMembers, on: db)
             // Taken once the row is ours, so successive versions have increasing lastModified.
             let now = Timestamp.now()
             try Self.checkVersion(ifMatch, of: record)
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: kind, id: id, object: write.object)
-            let profile = kind == .user ? try await settledProfile(of: write, else: record.profile, in: org, on: db) : record.profile
+            let profile = kind == .user ? try await settledProfile(of: write, else: record.profile, against: locations, in: org, on: db) : record.profile
             var members: [MemberReference]?
             if kind == .group, includeMembers {
                 let wanted = try MemberReference.list(document.members)
@@ -337,32 +342,37 @@ extension SQLDirectory {
     }
 
     /// The profile a user write stores: `write`'s own (`stored` if it has none), checked, and worked out again if
-    /// the organisation's locations changed since it was. A located write reads them with a share lock on the
-    /// organisation's row, which every location change locks for update (SQLite: its one writer), so that none
-    /// changes until the transaction ends: a location added, renamed or removed meanwhile waits for this write,
-    /// and then moves this user too, or this write waits for it and sees it.
+    /// the organisation's locations changed since it was. `current` comes from ``lockedLocations(in:on:)``, read with a
+    /// share lock on the organisation's row, which every location change locks for update (SQLite: its one
+    /// writer), so that none changes until the transaction ends: a location added, renamed or removed meanwhile
+    /// waits for this write, and then moves this user too, or this write waits for it and sees it.
     func settledProfile(
-        of write: ResourceWrite, else stored: KlaxonProfile?, in organisation: Int, on db: any SQLConnection
+        of write: ResourceWrite, else stored: KlaxonProfile?, against current: [Location], in organisation: Int, on db: any SQLConnection
     ) async throws -> KlaxonProfile? {
         guard let located = write.located else {
             let profile = write.profile ?? stored
             if profile != stored { try await checkLocation(of: profile, in: organisation, on: db) }
             return profile
         }
-        let current = try await lockedLocations(in: organisation, on: db)
         let profile = current == located.locations ? write.profile : try located.derive(current)
         try Self.check(profile, against: current)
         return profile
     }
 
-    /// The organisation's locations, which cannot change until the transaction ends (see ``settledProfile(of:else:in:on:)``).
+    /// The organisation's locations, which cannot change until the transaction ends (see ``settledProfile(of:else:against:in:on:)``).
     func lockedLocations(in organisation: Int, on db: any SQLConnection) async throws -> [Location] {
+        let lock = dialect.locking(.share, of: "organisations")
+        if !lock.isEmpty {
+            // Its own statement: a read that waited for a lock sees the locked row as it is now, but the rows joined
+            // to it as they were when the statement began, i.e. the locations the change it waited for replaced.
+            _ = try await db.rows(SQLFragment("SELECT 1 FROM organisations WHERE id = ?" + lock, [.integer(organisation)]))
+        }
         let rows = try await db.rows(
             SQLFragment(
                 """
                 SELECT o.id AS organisation, l.org_id, l.id, l.name, l.is_default FROM organisations o \
                 LEFT JOIN locations l ON l.org_id = o.id WHERE o.id = ? ORDER BY l.name_lc, l.id
-                """ + dialect.locking(.share, of: "o"),
+                """,
                 [.integer(organisation)]))
         guard !rows.isEmpty else { throw SCIMError.notFound("organisation \(organisation) does not exist") }
         return try rows.filter { $0.optionalInteger("id") != nil }.map(Self.location)
