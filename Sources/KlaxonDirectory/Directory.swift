@@ -364,14 +364,27 @@ public struct ActivityEntry: Sendable, Hashable {
     /// The client, from `User-Agent` (e.g. "Okta SCIM Client 1.0.0").
     public var client: String?
 
+    /// The most UTF-8 bytes kept of each text: a client may send a 40 KB path or `User-Agent` with every failing
+    /// request, and the log must not grow by that much each time.
+    public static let maxTextBytes = 512
+
+    /// Texts longer than ``maxTextBytes`` are cut (at a character) and end in "…".
     public init(organisation: Organisation.ID, at: Date, method: String, path: String, status: Int, resourceID: String? = nil, detail: String? = nil, client: String? = nil) {
         self.organisation = organisation
         self.at = at
-        self.method = method
-        self.path = path
+        self.method = Self.bounded(method)
+        self.path = Self.bounded(path)
         self.status = status
-        self.resourceID = resourceID
-        self.detail = detail
-        self.client = client
+        self.resourceID = resourceID.map(Self.bounded)
+        self.detail = detail.map(Self.bounded)
+        self.client = client.map(Self.bounded)
+    }
+
+    private static func bounded(_ text: String) -> String {
+        guard text.utf8.count > maxTextBytes else { return text }
+        var kept = Substring(text)
+        let room = maxTextBytes - "…".utf8.count
+        while kept.utf8.count > room { kept = kept.dropLast(max(1, (kept.utf8.count - room) / 4)) }
+        return kept + "…"
     }
 }

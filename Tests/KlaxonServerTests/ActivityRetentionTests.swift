@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import KlaxonDirectory
 import KlaxonServer
 import KlaxonTestSupport
@@ -6,6 +7,27 @@ import Testing
 
 /// `serve --activity-retention-days`: the server prunes the activity log beside serving requests.
 @Suite struct ActivityRetentionTests {
+    /// A client that sends a 40 KB id and `User-Agent` with every failing request grew the log by 80 KB a request
+    /// (a review measured 130 MB/s); each text is now kept to 512 bytes.
+    @Test(arguments: TestBackend.available)
+    func aFailingRequestsLogEntryIsBoundedWhateverItSends(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            let id = String(repeating: "x", count: 20_000)
+            let reply = try await server.scim(.get, "/Users/\(id)", headers: [.userAgent: String(repeating: "u", count: 40_000)])
+            #expect(reply.status == 404)
+            var entries: [ActivityEntry] = []
+            for _ in 0..<200 where entries.isEmpty {
+                try await Task.sleep(for: .milliseconds(10))
+                entries = try await server.directory.recentActivity(in: server.acme.id, limit: 10).filter { $0.status == 404 }
+            }
+            let entry = try #require(entries.first)
+            for text in [entry.path, entry.client, entry.resourceID, entry.detail].compactMap({ $0 }) {
+                #expect(text.utf8.count <= ActivityEntry.maxTextBytes && text.hasSuffix("…"), "\(text.prefix(40))")
+            }
+            #expect(entry.path.hasPrefix("/scim/v2/acme/Users/xx"))
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func theServerPrunesActivityOlderThanTheRetentionWhenItStarts(backend: TestBackend) async throws {
         try await backend.withScratchDatabase { database in
