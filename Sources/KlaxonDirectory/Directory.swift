@@ -330,6 +330,9 @@ public struct ResourceQuery: Sendable {
     public var startIndex: Int
     public var count: Int
     public var includeMembers: Bool
+    /// The most member references a page of several groups may hold; past it the query fails with 400 `tooMany`.
+    /// A page is built whole in memory: forty groups of 100,000 members once took a 3.8 GB answer.
+    public var memberBudget = 200_000
 
     public init(filter: Filter? = nil, sortBy: AttributePath? = nil, descending: Bool = false, startIndex: Int = 1, count: Int = 100, includeMembers: Bool = true) {
         self.filter = filter

@@ -11,6 +11,29 @@ import SCIM
         ids.map { ["value": .string($0)] }
     }
 
+    /// A page of groups is built whole in memory, so the members it may hold are bounded: past the budget the list
+    /// is refused with 400 `tooMany` (a review took 3.8 GB with one list of forty 100,000-member groups).
+    @Test(arguments: TestBackend.available)
+    func aPageOfGroupsHoldsAtMostItsMemberBudget(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let org = try await directory.createOrganisation(slug: "acme", name: "Acme").id
+            var users: [String] = []
+            for index in 0..<3 { users.append(try await directory.createUser("user\(index)", in: org).id) }
+            for name in ["A", "B", "C"] { try await directory.createGroup(name, in: org, members: users) }
+            var query = ResourceQuery()
+            query.memberBudget = 8
+            await expectSCIMError(.badRequest, .tooMany) { _ = try await directory.queryResources(.group, in: org, query) }
+            query.count = 2
+            #expect(try await directory.queryResources(.group, in: org, query).resources.map { $0.object["members"]?.arrayValue?.count } == [3, 3])
+            query.count = 100
+            query.includeMembers = false
+            #expect(try await directory.queryResources(.group, in: org, query).resources.count == 3, "without members, any page")
+            query.includeMembers = true
+            query.memberBudget = 9
+            #expect(try await directory.queryResources(.group, in: org, query).totalResults == 3)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func addsRemovesReplacesAndClearsMembersByID(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in

@@ -193,6 +193,24 @@ extension SQLDirectory {
     }
 
     public func queryResources(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> ResourcePage {
+        if kind == .group, query.includeMembers, query.count > 1 {
+            var lean = query
+            lean.includeMembers = false
+            let ids = try await queryResources(kind, in: organisation, lean).resources.map(\.id)
+            var members = 0
+            for batch in Self.batches(ids) where !batch.isEmpty {
+                let statement = SQLFragment(
+                    "SELECT count(*) AS n FROM memberships WHERE org_id = ? AND group_id IN (\(SQLFragment.placeholders(batch.count)))",
+                    [.integer(Int(organisation))] + batch.map(SQLValue.text))
+                members += try await database.read { db in try await db.rows(statement) }.first?.integer("n") ?? 0
+            }
+            guard members <= query.memberBudget else {
+                throw SCIMError(
+                    .badRequest, .tooMany,
+                    "these \(ids.count) groups have \(members) members, more than one page holds (\(query.memberBudget)): "
+                        + "ask for fewer with count, or leave members out with excludedAttributes=members")
+            }
+        }
         let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind), dialect: dialect)
         guard listing.isExact else {
             let collector = MatchCollector(listing)
