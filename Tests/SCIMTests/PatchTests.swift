@@ -387,3 +387,25 @@ func expectSCIMError(
         #expect(user["emails"]?.arrayValue?.count == 2)
     }
 }
+
+/// The work one PATCH may make its filters do is bounded: the operation and value limits alone allowed ten
+/// million comparisons (9 s on the directory's one writer, found by a review).
+@Suite struct PatchBudgetTests {
+    @Test func filtersComparedWithTooManyValuesAreRefusedBeforeTheyRun() throws {
+        var user = try PatchFixtures.bjensen()
+        user["emails"] = .array((0..<1000).map { .object(["value": .string("user\($0)@example.com"), "type": "other"]) })
+        func request(_ operations: Int) throws -> PatchRequest {
+            PatchRequest(operations: try (0..<operations).map { index in
+                PatchOperation(.replace, path: try PatchPath(parsing: #"emails[value co "user\#(index)@"].type"#, in: PatchFixtures.users), value: "work")
+            })
+        }
+        // 250 operations over 1,000 emails: exactly the budget, and every one applied.
+        let patched = try PatchApplier.apply(try request(250), to: user, for: PatchFixtures.users)
+        let work = patched["emails"]?.arrayValue?.filter { $0["type"] == "work" } ?? []
+        #expect(work.count == 250)
+        let tooMany = try request(252)
+        let error = try #require(throws: SCIMError.self) { _ = try PatchApplier.apply(tooMany, to: user, for: PatchFixtures.users) }
+        #expect(error.status == .badRequest && error.scimType == .tooMany)
+        #expect(error.detail.contains("operation 252"))
+    }
+}

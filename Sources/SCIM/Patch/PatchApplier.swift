@@ -29,11 +29,22 @@
 /// let disabled = try PatchApplier.apply(request, to: user, for: users)   // "active": false
 /// ```
 public enum PatchApplier {
+    /// The most values one request's filters may be compared with. The limits on operations (1,000) and on values
+    /// (10,000 emails) let a 78 KB PATCH make ten million comparisons, 9 s on the directory's one writer; this keeps
+    /// the worst under a quarter of a second. Past it the request is refused with 400 `tooMany`.
+    public static let comparisonBudget = 250_000
+
     /// Applies the operations in order, all or nothing, and returns the new resource. Errors name the operation
     /// (1-based) and carry the RFC 7644 status and `scimType`.
     public static func apply(_ request: PatchRequest, to resource: JSONObject, for resourceSchema: ResourceSchema) throws(SCIMError) -> JSONObject {
         var document = PatchDocument(object: resource, schema: resourceSchema)
         for (index, operation) in request.operations.enumerated() {
+            guard document.comparisons <= comparisonBudget else {
+                throw SCIMError(
+                    .badRequest, .tooMany,
+                    "the operations before operation \(index + 1) compared their filters with \(document.comparisons) values, more than one request may "
+                        + "(\(comparisonBudget)): send them in several requests")
+            }
             do {
                 try document.apply(operation)
             } catch {
@@ -66,6 +77,8 @@ private struct PatchTarget {
 private struct PatchDocument {
     var object: JSONObject
     let schema: ResourceSchema
+    /// Values compared with a filter so far (see ``PatchApplier/comparisonBudget``).
+    var comparisons = 0
 
     mutating func apply(_ operation: PatchOperation) throws(SCIMError) {
         guard let path = operation.path else {
@@ -321,6 +334,7 @@ private struct PatchDocument {
     private mutating func writeSelected(_ op: PatchOperation.Op, _ value: JSONValue, to target: PatchTarget) throws(SCIMError) {
         let attribute = target.attribute
         var elements = current(target).map(PatchValue.asList) ?? []
+        comparisons += elements.count
         let matched = elements.indices.filter { target.matches(elements[$0]) }
         var written: [Int] = []
         let newValue: JSONValue
@@ -407,6 +421,7 @@ private struct PatchDocument {
         let attribute = target.attribute
         if target.selectsValues {
             var elements = PatchValue.asList(old)
+            comparisons += elements.count
             let matched = Set(elements.indices.filter { target.matches(elements[$0]) })
             guard !matched.isEmpty else { return }
             if let sub = target.subAttribute {
