@@ -213,13 +213,17 @@ extension SQLDirectory {
         }
         let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind), dialect: dialect)
         guard listing.isExact else {
-            let collector = MatchCollector(listing)
-            let statement = listing.candidateStatement
-            try await database.read { db in
-                try await db.forEachRow(statement) { collector.consume($0) }
+            // A scan of the organisation: off the cooperative pool and two at a time, so that scans cannot stall
+            // every request or hold every connection.
+            return try await ScanExecutor.shared.run {
+                let collector = MatchCollector(listing)
+                let statement = listing.candidateStatement
+                try await database.read { db in
+                    try await db.forEachRow(statement) { collector.consume($0) }
+                }
+                if let failure = collector.failure { throw failure }
+                return ResourcePage(totalResults: collector.total, resources: collector.page)
             }
-            if let failure = collector.failure { throw failure }
-            return ResourcePage(totalResults: collector.total, resources: collector.page)
         }
         return try await database.read { db in
             if listing.count > 0 {
