@@ -5,14 +5,21 @@ import Testing
 /// The write-ahead log is copied back in the background while the writer goes on, and stays bounded under a load
 /// the background cannot keep up with; nothing written is lost.
 @Suite(.timeLimit(.minutes(1))) struct WALCheckpointerTests {
-    @Test func checkpointsInTheBackgroundAndKeepsTheLogBounded() async throws {
+    /// A writer on a new file in WAL mode with one table `t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`, in a folder
+    /// of its own for the caller to remove.
+    private func walFile() async throws -> (folder: URL, path: String, writer: SQLiteConnection) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("t.sqlite").path
         let writer = try SQLiteConnection.open(path: path)
         try await writer.query("PRAGMA journal_mode = WAL")
         try await writer.query("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+        return (folder, path, writer)
+    }
+
+    @Test func checkpointsInTheBackgroundAndKeepsTheLogBounded() async throws {
+        let (folder, path, writer) = try await walFile()
+        defer { try? FileManager.default.removeItem(at: folder) }
         // Small marks (pages of 4 KiB), so that a few megabytes cross both.
         let checkpointer = try WALCheckpointer(path: path, threshold: 50, highMark: 400)
         writer.reportWALGrowth(to: checkpointer)
@@ -44,13 +51,8 @@ import Testing
     /// A log left below the threshold after writes stop is copied back once they pause, so that reads stop looking
     /// pages up in it (a full log after seeding 100k users cost get-by-id a fifth more CPU).
     @Test func checkpointsWhatTheLogHoldsOnceWritesPause() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-idle-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path, writer) = try await walFile()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("t.sqlite").path
-        let writer = try SQLiteConnection.open(path: path)
-        try await writer.query("PRAGMA journal_mode = WAL")
-        try await writer.query("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)")
         let checkpointer = try WALCheckpointer(path: path, threshold: 4000, highMark: 16000, idleDelay: .milliseconds(50))
         writer.reportWALGrowth(to: checkpointer)
         for index in 0..<20 {
