@@ -13,9 +13,7 @@ extension SQLDirectory {
         return try await database.transaction { db in
             // Taken inside the transaction, so commit order and lastModified order agree.
             let now = Timestamp.now()
-            let profile =
-                kind == .user
-                ? try await settledProfile(of: write, else: KlaxonProfile(), against: try await lockedLocations(in: org, on: db), in: org, on: db) : nil
+            let profile = kind == .user ? try Self.settledProfile(of: write, else: KlaxonProfile(), against: try await lockedLocations(in: org, on: db)) : nil
             var record = ResourceRecord(
                 kind: kind, id: id, version: 1, created: now.text, lastModified: now.text, object: document.object, profile: profile)
             var insert = SQLFragment(
@@ -65,7 +63,7 @@ extension SQLDirectory {
             try Self.checkVersion(ifMatch, of: record)
             let write = try change(record.resource)
             let document = try ResourceDocument(kind: kind, id: id, object: write.object)
-            let profile = kind == .user ? try await settledProfile(of: write, else: record.profile, against: locations, in: org, on: db) : record.profile
+            let profile = kind == .user ? try Self.settledProfile(of: write, else: record.profile, against: locations) : record.profile
             var members: [MemberReference]?
             if kind == .group, includeMembers {
                 let wanted = try MemberReference.list(document.members)
@@ -368,20 +366,18 @@ extension SQLDirectory {
     /// share lock on the organisation's row, which every location change locks for update (SQLite: its one
     /// writer), so that none changes until the transaction ends: a location added, renamed or removed meanwhile
     /// waits for this write, and then moves this user too, or this write waits for it and sees it.
-    func settledProfile(
-        of write: ResourceWrite, else stored: KlaxonProfile?, against current: [Location], in organisation: Int, on db: any SQLConnection
-    ) async throws -> KlaxonProfile? {
-        guard let located = write.located else {
-            let profile = write.profile ?? stored
-            if profile != stored { try await checkLocation(of: profile, in: organisation, on: db) }
-            return profile
+    static func settledProfile(of write: ResourceWrite, else stored: KlaxonProfile?, against current: [Location]) throws -> KlaxonProfile? {
+        let profile: KlaxonProfile?
+        if let located = write.located, located.locations != current {
+            profile = try located.derive(current)
+        } else {
+            profile = write.profile ?? stored
         }
-        let profile = current == located.locations ? write.profile : try located.derive(current)
-        try Self.check(profile, against: current)
+        try check(profile, against: current)
         return profile
     }
 
-    /// The organisation's locations, which cannot change until the transaction ends (see ``settledProfile(of:else:against:in:on:)``).
+    /// The organisation's locations, which cannot change until the transaction ends (see ``settledProfile(of:else:against:)``).
     func lockedLocations(in organisation: Int, on db: any SQLConnection) async throws -> [Location] {
         let lock = dialect.locking(.share, of: "organisations")
         if !lock.isEmpty {
@@ -410,18 +406,6 @@ extension SQLDirectory {
         }
     }
 
-    /// 400 `invalidValue` if the profile names a location (in force or set by hand) this organisation does not
-    /// have. The locations cannot be removed until the transaction ends.
-    func checkLocation(of profile: KlaxonProfile?, in organisation: Int, on db: any SQLConnection) async throws {
-        try ResourceDocument.checkIndexable(profile?.syncedLocation, as: "location")
-        for location in Set([profile?.locationID, profile?.locationChoice?.locationID].compactMap { $0 }) {
-            let rows = try await db.rows(
-                SQLFragment(
-                    "SELECT 1 FROM locations WHERE org_id = ? AND id = ?" + dialect.locking(.keyShare, of: "locations"),
-                    [.integer(organisation), .integer(Int(location))]))
-            guard !rows.isEmpty else { throw SCIMError.invalidValue("location \(location) does not exist in this organisation") }
-        }
-    }
 
     /// Adds members to a group (ignoring ids already there) after checking that each is a user or group of the
     /// organisation, which then cannot be deleted until the transaction ends. Returns the members as a group reads

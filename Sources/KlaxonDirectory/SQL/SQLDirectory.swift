@@ -313,8 +313,8 @@ public final class SQLDirectory: Directory {
             guard !location.isDefault else {
                 throw SCIMError.invalidValue("'\(location.name)' is the Default location and cannot be removed; make another location the Default first")
             }
-            // Deleted first: on PostgreSQL the DELETE waits for writes that checked the location exists (they hold a
-            // key-share lock on it), and the UPDATE after it, a new snapshot, sees their users too.
+            // User writes hold a share lock on the organisation's row, which lockOrganisation waited for, so the users
+            // they wrote are visible here; newer ones wait for this transaction and then read the locations without it.
             try await db.execute(SQLFragment("DELETE FROM locations WHERE org_id = ? AND id = ?", [.integer(org), .integer(Int(id))]))
             // Users at the removed location fall back to the Default, as an unknown location name would; a choice of
             // it made by hand (which is always the location in force) is forgotten.
