@@ -403,9 +403,20 @@ func expectSCIMError(
         let patched = try PatchApplier.apply(try request(250), to: user, for: PatchFixtures.users)
         let work = patched["emails"]?.arrayValue?.filter { $0["type"] == "work" } ?? []
         #expect(work.count == 250)
-        let tooMany = try request(252)
+        let tooMany = try request(251)
         let error = try #require(throws: SCIMError.self) { _ = try PatchApplier.apply(tooMany, to: user, for: PatchFixtures.users) }
         #expect(error.status == .badRequest && error.scimType == .tooMany)
-        #expect(error.detail.contains("operation 252"))
+        #expect(error.detail.contains("operation 251"), "refused before the operation that would pass the budget runs")
+
+        // Values listed for removal are compared with every stored one (a review's single 1 MB PATCH listing
+        // 50,000 emails took 17 s): 251 listed × 1,000 stored is past the budget, 250 is not.
+        func removal(_ count: Int) throws -> PatchRequest {
+            let listed = JSONValue.array((0..<count).map { .object(["value": .string("nobody\($0)@example.com")]) })
+            return PatchRequest(operations: [PatchOperation(.remove, path: try PatchPath(parsing: "emails", in: PatchFixtures.users), value: listed)])
+        }
+        #expect(try PatchApplier.apply(try removal(250), to: user, for: PatchFixtures.users)["emails"]?.arrayValue?.count == 1000)
+        let listedTooMany = try removal(251)
+        let removalError = try #require(throws: SCIMError.self) { _ = try PatchApplier.apply(listedTooMany, to: user, for: PatchFixtures.users) }
+        #expect(removalError.scimType == .tooMany)
     }
 }
