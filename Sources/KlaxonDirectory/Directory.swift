@@ -133,8 +133,12 @@ public protocol Directory: Sendable {
 
     // MARK: Admin sessions
 
-    /// Starts a session (random secret, stored hashed; random anti-forgery token) and records the sign-in.
-    func createAdminSession(for administrator: Administrator.ID, in organisation: Organisation.ID, expires: Date) async throws -> IssuedAdminSession
+    /// Starts a session (random secret, stored hashed; random anti-forgery token) and records the sign-in, if the
+    /// administrator's password hash is still `passwordHash`, the one the sign-in checked; nil if it changed
+    /// meanwhile, so that a password reset also shuts out a sign-in with the old password still in progress.
+    func createAdminSession(
+        for administrator: Administrator.ID, in organisation: Organisation.ID, passwordHash: String?, expires: Date
+    ) async throws -> IssuedAdminSession?
     /// The unexpired session a secret belongs to, or nil. Compares hashes in constant time.
     func adminSession(secret: String, at date: Date) async throws -> AdminSession?
     /// Ends a session (sign-out); unknown secrets are ignored.

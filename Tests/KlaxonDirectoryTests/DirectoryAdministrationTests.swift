@@ -53,7 +53,9 @@ import SCIM
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme").id
             let admin = try await directory.createAdministrator(login: "ops", passwordHash: "h", in: acme)
             let now = Date()
-            let issued = try await directory.createAdminSession(for: admin.id, in: acme, expires: now.addingTimeInterval(3600))
+            // A sign-in that checked a password since replaced gets no session.
+            #expect(try await directory.createAdminSession(for: admin.id, in: acme, passwordHash: "old", expires: now.addingTimeInterval(3600)) == nil)
+            let issued = try #require(try await directory.createAdminSession(for: admin.id, in: acme, passwordHash: "h", expires: now.addingTimeInterval(3600)))
             #expect(issued.secret.hasPrefix("klxs_"))
             let found = try #require(try await directory.adminSession(secret: issued.secret, at: now))
             #expect(found.organisation.slug == "acme")

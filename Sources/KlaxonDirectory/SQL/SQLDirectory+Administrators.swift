@@ -164,7 +164,9 @@ extension SQLDirectory {
 
     // MARK: Sessions
 
-    public func createAdminSession(for administrator: Administrator.ID, in organisation: Organisation.ID, expires: Date) async throws -> IssuedAdminSession {
+    public func createAdminSession(
+        for administrator: Administrator.ID, in organisation: Organisation.ID, passwordHash: String?, expires: Date
+    ) async throws -> IssuedAdminSession? {
         let org = Int(organisation)
         let secret = TokenHasher.newSecret(prefix: Self.sessionPrefix)
         let csrf = TokenHasher.newSecret(prefix: "")
@@ -172,10 +174,13 @@ extension SQLDirectory {
         return try await database.transaction { db in
             let rows = try await db.rows(
                 SQLFragment(
-                    "SELECT \(Self.administratorColumns) FROM administrators a JOIN organisations o ON o.id = a.org_id WHERE a.org_id = ? AND a.id = ?",
+                    "SELECT \(Self.administratorColumns) FROM administrators a JOIN organisations o ON o.id = a.org_id WHERE a.org_id = ? AND a.id = ?"
+                        + dialect.locking(.update, of: "a"),
                     [.integer(org), .integer(Int(administrator))]))
             guard let row = rows.first else { throw SCIMError.notFound("administrator \(administrator) does not exist") }
             var credentials = try Self.credentials(row)
+            // Locked: a reset either committed before this read (and is seen here) or waits, and then ends this session.
+            guard credentials.passwordHash == passwordHash else { return nil }
             try await db.execute(SQLFragment("DELETE FROM admin_sessions WHERE org_id = ? AND expires <= ?", [.integer(org), .double(now.seconds)]))
             try await db.execute(
                 SQLFragment(

@@ -43,11 +43,14 @@ extension AdminRoutes {
             return response
         }
         let credentials = login.isEmpty ? nil : try await directory.administratorCredentials(login: login)
-        guard try await passwords.verify(password, against: credentials?.passwordHash), let credentials else {
+        // A session for the password checked: nil if it was reset during bcrypt, which is then as wrong as any.
+        guard try await passwords.verify(password, against: credentials?.passwordHash), let credentials,
+            let response = try await startSession(for: credentials, notice: nil)
+        else {
             return signInForm(request, login: login, error: Self.wrongPassword, status: .unauthorized)
         }
         try await directory.clearSignInFailures(login: login)
-        return try await startSession(for: credentials, notice: nil)
+        return response
     }
 
     func welcomePage(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
@@ -70,7 +73,11 @@ extension AdminRoutes {
             return welcomeForm(request, code: code, credentials: nil, error: nil, status: .gone)
         }
         try await directory.clearSignInFailures(login: credentials.administrator.login)
-        return try await startSession(for: credentials, notice: "Your password is saved. Welcome to Klaxon.")
+        guard let response = try await startSession(for: credentials, notice: "Your password is saved. Welcome to Klaxon.") else {
+            // Reset again by another one-time sign-in in the meantime: that one holds.
+            return welcomeForm(request, code: code, credentials: nil, error: nil, status: .gone)
+        }
+        return response
     }
 
     func signOut(_ context: AdminRequestContext) async throws -> Response {
@@ -84,10 +91,14 @@ extension AdminRoutes {
 
     // MARK: Helpers
 
-    private func startSession(for credentials: AdministratorCredentials, notice: String?) async throws -> Response {
+    /// Signs the administrator in with the password whose hash `credentials` holds; nil if it has changed since.
+    private func startSession(for credentials: AdministratorCredentials, notice: String?) async throws -> Response? {
         let lifetime = configuration.adminSessionLifetime.components.seconds
-        let issued = try await directory.createAdminSession(
-            for: credentials.administrator.id, in: credentials.organisation.id, expires: Date().addingTimeInterval(TimeInterval(lifetime)))
+        guard
+            let issued = try await directory.createAdminSession(
+                for: credentials.administrator.id, in: credentials.organisation.id, passwordHash: credentials.passwordHash,
+                expires: Date().addingTimeInterval(TimeInterval(lifetime)))
+        else { return nil }
         var response = AdminViews.redirect("/admin/synchronisation", notice: notice)
         response.setCookie(sessionCookie(value: issued.secret, maxAge: Int(lifetime)))
         return response
