@@ -6,10 +6,10 @@ import Testing
 /// two of them on the cooperative pool, and held every reader connection with eight).
 @Suite struct ScanExecutorTests {
     final class Tally: Sendable {
-        let state = Mutex((now: 0, most: 0, onScanThreads: [Bool]()))
+        let state = Mutex((now: 0, most: 0, lanes: [[Int?]]()))
     }
 
-    @Test func scansRunOnTheirOwnQueuesAtMostTheLimitAtATime() async throws {
+    @Test func scansRunOnTheirOwnLanesAtMostTheLimitAtATime() async throws {
         let executor = ScanExecutor(limit: 2)
         let tally = Tally()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -17,9 +17,13 @@ import Testing
                 group.addTask {
                     try await executor.run {
                         tally.state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
-                        try await Task.sleep(for: .milliseconds(30))
-                        let onScanThread = ScanExecutor.isCurrent
-                        tally.state.withLock { $0.now -= 1; $0.onScanThreads.append(onScanThread) }
+                        // A scan keeps its lane across suspensions, so two scans never share one lane.
+                        var lanes = [ScanExecutor.currentLane]
+                        for _ in 0..<3 {
+                            try await Task.sleep(for: .milliseconds(10))
+                            lanes.append(ScanExecutor.currentLane)
+                        }
+                        tally.state.withLock { $0.now -= 1; $0.lanes.append(lanes) }
                     }
                 }
             }
@@ -27,7 +31,10 @@ import Testing
         }
         let state = tally.state.withLock { $0 }
         #expect(state.most == 2)
-        #expect(state.onScanThreads == Array(repeating: true, count: 6), "every scan ran on a scan queue")
-        #expect(!ScanExecutor.isCurrent)
+        #expect(state.lanes.count == 6)
+        for lanes in state.lanes {
+            #expect(lanes.first != nil && Set(lanes).count == 1, "one lane from start to end: \(lanes)")
+        }
+        #expect(ScanExecutor.currentLane == nil)
     }
 }

@@ -15,67 +15,75 @@ import Synchronization
 /// ```swift
 /// let page = try await ScanExecutor.shared.run { try await scan() }
 /// ```
-final class ScanExecutor: TaskExecutor {
+final class ScanExecutor: Sendable {
     static let shared = ScanExecutor(limit: 2)
 
-    /// Serial queues, taken in turn: a serial queue gets a thread of its own when it has work, while a concurrent
-    /// one would share the cooperative pool's few threads.
-    private let queues: [DispatchQueue]
-    private let next = Atomic(0)
+    /// One lane per slot, each a serial queue: a serial queue gets a thread of its own when it has work, while a
+    /// concurrent one would share the cooperative pool's few threads. A scan keeps its lane from start to end, so
+    /// two scans never queue behind each other on one lane while the other stands idle.
+    private let lanes: [Lane]
     private let slots: Mutex<Slots>
 
     private struct Slots {
-        var free: Int
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var free: [Int]
+        var waiting: [CheckedContinuation<Int, Never>] = []
     }
 
-    /// Marks the scan queues, so that code can tell where it runs.
-    private static let marker = DispatchSpecificKey<Bool>()
+    /// Runs the jobs of the scan that holds it.
+    private final class Lane: TaskExecutor {
+        let queue: DispatchQueue
 
-    init(limit: Int) {
-        queues = (0..<limit).map { DispatchQueue(label: "klaxon.directory.scan-\($0)") }
-        for queue in queues { queue.setSpecific(key: Self.marker, value: true) }
-        slots = Mutex(Slots(free: limit))
-    }
+        init(_ queue: DispatchQueue) { self.queue = queue }
 
-    /// True on a scan thread.
-    static var isCurrent: Bool { DispatchQueue.getSpecific(key: marker) == true }
-
-    /// Runs `body` on these threads once one of the scan slots is free.
-    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await withTaskExecutorPreference(self) { try await body() }
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        let queue = queues[next.add(1, ordering: .relaxed).oldValue % queues.count]
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
-
-    private func acquire() async {
-        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
-            let now = slots.withLock { slots in
-                guard slots.free > 0 else {
-                    slots.waiting.append(turn)
-                    return false
-                }
-                slots.free -= 1
-                return true
-            }
-            if now { turn.resume() }
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
         }
     }
 
-    private func release() {
-        let next = slots.withLock { slots -> CheckedContinuation<Void, Never>? in
+    /// Marks each lane's queue with its number, so that code can tell where it runs.
+    private static let marker = DispatchSpecificKey<Int>()
+
+    init(limit: Int) {
+        lanes = (0..<limit).map { index in
+            let queue = DispatchQueue(label: "klaxon.directory.scan-\(index)")
+            queue.setSpecific(key: Self.marker, value: index)
+            return Lane(queue)
+        }
+        slots = Mutex(Slots(free: Array(0..<limit)))
+    }
+
+    /// The lane this code runs on, nil off the lanes.
+    static var currentLane: Int? { DispatchQueue.getSpecific(key: marker) }
+
+    /// Runs `body` on a lane of its own once one is free.
+    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let lane = await acquire()
+        defer { release(lane) }
+        return try await withTaskExecutorPreference(lanes[lane]) { try await body() }
+    }
+
+    private func acquire() async -> Int {
+        await withCheckedContinuation { (turn: CheckedContinuation<Int, Never>) in
+            let lane = slots.withLock { slots -> Int? in
+                guard let lane = slots.free.popLast() else {
+                    slots.waiting.append(turn)
+                    return nil
+                }
+                return lane
+            }
+            if let lane { turn.resume(returning: lane) }
+        }
+    }
+
+    private func release(_ lane: Int) {
+        let next = slots.withLock { slots -> CheckedContinuation<Int, Never>? in
             guard !slots.waiting.isEmpty else {
-                slots.free += 1
+                slots.free.append(lane)
                 return nil
             }
             return slots.waiting.removeFirst()
         }
-        next?.resume()
+        next?.resume(returning: lane)
     }
 }
