@@ -5,7 +5,8 @@ import NIOCore
 import SCIM
 
 /// Answers the admin pages' failures with pages, not SCIM errors: visitors without a session go to the sign-in page,
-/// forged or expired forms get 403, unknown ids 404, oversized forms 413, and anything unexpected a 500 that reveals nothing internal.
+/// forged or expired forms get 403, unknown ids 404, oversized forms 413, and anything unexpected a 500 that reveals
+/// nothing internal.
 /// The pages show the navigation when the visitor is signed in.
 struct AdminErrorMiddleware: RouterMiddleware {
     typealias Context = AdminRequestContext

@@ -55,7 +55,7 @@ public final class AdminPasswords: Sendable {
     public static func problem(with password: String, confirmation: String) -> String? {
         if password.count < minimumLength { return "The password needs at least \(minimumLength) characters." }
         if password.utf8.count > maximumBytes {
-            return "The password can have at most \(maximumBytes) bytes: 72 plain letters and digits, fewer with accents or symbols."
+            return "The password can have at most \(maximumBytes) bytes: 72 unaccented letters, digits or punctuation, fewer with other characters."
         }
         if password != confirmation { return "The two passwords differ. Type the same password twice." }
         return nil
