@@ -70,7 +70,7 @@ final class PostgresDatabase: SQLDatabase {
                             throw error
                         }
                     }
-                } catch let error as PSQLError where Self.isTransient(error) && attempt < Self.transientRetries {
+                } catch let error where Self.isTransient(error) && attempt < Self.transientRetries {
                     attempt += 1
                     // A short random pause, growing with each attempt, so that the transactions that collided
                     // do not collide again.
@@ -87,9 +87,11 @@ final class PostgresDatabase: SQLDatabase {
     }
 
     /// Deadlock detected (40P01) or serialization failure (40001): PostgreSQL rolled the transaction back so that
-    /// another could go on, and it may simply be tried again.
-    static func isTransient(_ error: PSQLError) -> Bool {
-        guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
+    /// another could go on, and it may simply be tried again; so may a transaction that stopped rather than lock
+    /// rows out of order (``SQLLockOrderConflict``).
+    static func isTransient(_ error: any Error) -> Bool {
+        if error is SQLLockOrderConflict { return true }
+        guard let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40P01" || state == "40001"
     }
 

@@ -158,16 +158,22 @@ extension SQLDirectory {
         try await database.transaction { db in
             let now = Timestamp.now()
             // Groups before users, in id order, as every writer takes them (see lockInOrder).
-            try await lockInOrder(
-                SQLFragment(
-                    "r.org_id = ? AND r.id IN (SELECT group_id FROM memberships WHERE org_id = ? AND member_id = ?)",
-                    [.integer(org), .integer(org), .text(id)]),
-                on: db)
+            let parents = SQLFragment("SELECT group_id FROM memberships WHERE org_id = ? AND member_id = ?", [.integer(org), .text(id)])
+            var locked = SQLFragment("r.org_id = ? AND r.id IN (", [.integer(org)])
+            locked.append(parents)
+            locked.append(")")
+            let groups = try await lockInOrder(locked, on: db)
             let deleted = try await db.rows(
                 SQLFragment(
                     "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING version",
                     [.integer(org), .text(id)]))
             guard let version = try deleted.first?.integer("version") else { throw Self.notFound(kind, id) }
+            // The DELETE waited for member adds that had checked this resource exists; a group one of them joined it
+            // to after the groups were locked would be locked now, after the resource, against the order every
+            // writer keeps. Start again instead, with that group among the first locked.
+            if dialect == .postgres, !Set(try await db.rows(parents).map { try $0.text("group_id") }).isSubset(of: groups) {
+                throw SQLLockOrderConflict()
+            }
             // Checked in the transaction that deletes (the throw rolls it back), so that no write slips in between.
             if let ifMatch, !ifMatch.admits(version) {
                 throw SCIMError(
@@ -293,13 +299,15 @@ extension SQLDirectory {
     /// Locks the resources `condition` selects (over `resources r`) in id order, where the database locks rows
     /// (PostgreSQL; SQLite has one writer and needs nothing). Writers lock a group before its users, and several
     /// rows in id order, so that two transactions never wait for each other in a circle.
-    func lockInOrder(_ condition: SQLFragment, on db: any SQLConnection) async throws {
+    /// Returns the ids it locked (none on SQLite).
+    @discardableResult
+    func lockInOrder(_ condition: SQLFragment, on db: any SQLConnection) async throws -> Set<String> {
         let lock = dialect.locking(.update, of: "r")
-        guard !lock.isEmpty else { return }
+        guard !lock.isEmpty else { return [] }
         var statement = SQLFragment("SELECT r.id FROM resources r WHERE ")
         statement.append(condition)
         statement.append(" ORDER BY r.id" + lock)
-        _ = try await db.rows(statement)
+        return Set(try await db.rows(statement).map { try $0.text("id") })
     }
 
     static func checkVersion(_ ifMatch: ExpectedVersions?, of record: ResourceRecord) throws(SCIMError) {

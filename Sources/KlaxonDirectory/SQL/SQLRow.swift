@@ -76,6 +76,10 @@ public enum SQLDirectoryError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// A transaction found it would have to lock rows out of the order every writer keeps, which could deadlock; it
+/// is rolled back and tried again, as PostgreSQL's own deadlock and serialization failures are.
+struct SQLLockOrderConflict: Error {}
+
 /// A statement broke a unique index or constraint, which a concurrent transaction claimed first. The directory
 /// turns it into 409 `uniqueness` for the constraints a client can run into.
 struct SQLUniqueViolation: Error {
