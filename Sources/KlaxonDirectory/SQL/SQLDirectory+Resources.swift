@@ -157,12 +157,14 @@ extension SQLDirectory {
         let org = Int(organisation)
         try await database.transaction { db in
             let now = Timestamp.now()
-            // Groups before users, in id order, as every writer takes them (see lockInOrder).
+            // Groups before users, in id order, as every writer takes them (see lockInOrder): a group is locked
+            // together with the groups it belongs to (two nested groups deleted at once deadlocked when each locked
+            // its parent, the other, first).
             let parents = SQLFragment("SELECT group_id FROM memberships WHERE org_id = ? AND member_id = ?", [.integer(org), .text(id)])
-            var locked = SQLFragment("r.org_id = ? AND r.id IN (", [.integer(org)])
+            var locked = SQLFragment("r.org_id = ? AND (r.id IN (", [.integer(org)])
             locked.append(parents)
-            locked.append(")")
-            let groups = try await lockInOrder(locked, on: db)
+            locked.append(kind == .group ? SQLFragment(") OR r.id = ?)", [.text(id)]) : SQLFragment("))"))
+            let groups = try await lockInOrder(locked, on: db).subtracting([id])
             let deleted = try await db.rows(
                 SQLFragment(
                     "DELETE FROM resources WHERE org_id = ? AND id = ? AND kind = \(kind.sqlLiteral) RETURNING version",
