@@ -76,14 +76,18 @@ struct SCIMBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let load = try LoadGenerator(bases: urls, token: token, concurrency: concurrency)
-        var rows: [(String, LoadGenerator.Result, Double?)] = []
-        /// Runs one measurement and notes the CPU time the processes `pids` spent on it.
+        var rows: [(String, LoadGenerator.Result, Double?, Double?)] = []
+        /// Runs one measurement and notes the CPU time the processes `pids`, and this load generator, spent on it.
         func row(_ name: String, pids: [Int32], _ run: () async -> LoadGenerator.Result) async {
             let before = ProcessCPU.seconds(pids)
+            let ownBefore = ProcessCPU.seconds(getpid())
             let result = await run()
             let after = ProcessCPU.seconds(pids)
-            let perRequest = before.flatMap { start in after.map { ($0 - start) / Double(max(1, result.requests)) } }
-            rows.append((name, result, perRequest))
+            let ownAfter = ProcessCPU.seconds(getpid())
+            let requests = Double(max(1, result.requests))
+            let perRequest = before.flatMap { start in after.map { ($0 - start) / requests } }
+            let ownPerRequest = ownBefore.flatMap { start in ownAfter.map { ($0 - start) / requests } }
+            rows.append((name, result, perRequest, ownPerRequest))
         }
 
         if let ceilingURL {
@@ -131,15 +135,18 @@ struct SCIMBenchmark: AsyncParsableCommand {
         }
         let instances = urls.count == 1 ? "" : ", requests spread over \(urls.count) instances"
         print("\n\(label) at \(users) users, \(concurrency) concurrent, \(seconds)s each\(instances)")
-        print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "     req/s    p50 ms    p99 ms  failed  server CPU µs/req")
-        for (name, result, cpu) in rows {
+        print(
+            "operation".padding(toLength: 40, withPad: " ", startingAt: 0)
+                + "     req/s    p50 ms    p99 ms  failed  server CPU µs/req  load CPU µs/req")
+        for (name, result, cpu, ownCPU) in rows {
             print(
                 name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(String(format: "%.0f", result.rate), 10)
                     + pad(String(format: "%.2f", result.percentile(0.5) * 1000), 10) + pad(String(format: "%.2f", result.percentile(0.99) * 1000), 10)
-                    + pad("\(result.failures)", 8) + pad(cpu.map { String(format: "%.0f", $0 * 1e6) } ?? "-", 18))
+                    + pad("\(result.failures)", 8) + pad(cpu.map { String(format: "%.0f", $0 * 1e6) } ?? "-", 18)
+                    + pad(ownCPU.map { String(format: "%.0f", $0 * 1e6) } ?? "-", 17))
         }
         if let results {
-            let lines = rows.map { name, result, _ in
+            let lines = rows.map { name, result, _, _ in
                 [label, name, String(format: "%.0f", result.rate), String(format: "%.2f", result.percentile(0.5) * 1000),
                  String(format: "%.2f", result.percentile(0.99) * 1000), "\(result.failures)"].joined(separator: "\t") + "\n"
             }
