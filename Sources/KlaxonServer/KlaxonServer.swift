@@ -23,6 +23,7 @@ public enum KlaxonServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let metrics = MetricsRegistry()
+        let counter = configuration.maxConnectionsPerAddress.map(ConnectionCounter.init(limit:))
         let activity = ActivityRecorder(directory: directory, logger: logger)
         let service = try SCIMService(directory: directory, registry: registry, profiles: profiles)
         let router = Router(context: SCIMRequestContext.self)
@@ -49,7 +50,13 @@ public enum KlaxonServer {
         }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeout.map(TimeAmount.init))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ConnectionGuard(
+                            counter: counter, requestTimeout: configuration.requestTimeout, metrics: metrics, logger: logger)
+                    ],
+                    idleTimeout: configuration.idleTimeout.map(TimeAmount.init))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "klaxon-sync"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -19,11 +19,20 @@ public struct ServerConfiguration: Sendable {
     /// arriving, before the server closes it; nil keeps connections open until the client closes them. Without
     /// it, clients that open connections and send nothing hold a file descriptor each, for ever.
     public var idleTimeout: Duration?
+    /// How long a request may take to arrive whole, head and body, from its first byte; past it the connection is
+    /// closed. The idle timeout alone lets a client that trickles a byte now and then hold a connection for ever.
+    /// nil sets no limit.
+    public var requestTimeout: Duration?
+    /// The most connections one client address (an IPv6 client's /64) may hold open at once; more are closed as
+    /// they open. nil sets no limit, for a server behind a proxy that connects from one address and limits clients
+    /// itself.
+    public var maxConnectionsPerAddress: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maxBodySize: Int = 1 << 20, tokenCacheTTL: Duration = .seconds(5),
         passwordCost: UInt8 = AdminPasswords.defaultCost, adminSessionLifetime: Duration = .seconds(8 * 3600),
-        activityRetentionDays: Int = 30, idleTimeout: Duration? = .seconds(75)
+        activityRetentionDays: Int = 30, idleTimeout: Duration? = .seconds(75), requestTimeout: Duration? = .seconds(30),
+        maxConnectionsPerAddress: Int? = 256
     ) {
         self.host = host
         self.port = port
@@ -34,6 +43,8 @@ public struct ServerConfiguration: Sendable {
         self.adminSessionLifetime = adminSessionLifetime
         self.activityRetentionDays = max(0, activityRetentionDays)
         self.idleTimeout = idleTimeout.flatMap { $0 > .zero ? $0 : nil }
+        self.requestTimeout = requestTimeout.flatMap { $0 > .zero ? $0 : nil }
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// The URL of the server's root, for messages: `http://127.0.0.1:8080`.

@@ -40,6 +40,16 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "seconds"))
     var idleTimeout: Double = 75
 
+    @Option(help: ArgumentHelp(
+        "How long a request may take to arrive whole (head and body) from its first byte before its connection is closed; 0 sets no limit.",
+        valueName: "seconds"))
+    var requestTimeout: Double = 30
+
+    @Option(help: ArgumentHelp(
+        "The most connections one client address (an IPv6 client's /64) may hold open at once; 0 sets no limit (behind a proxy that connects from one address).",
+        valueName: "count"))
+    var maxConnectionsPerAddress: Int = 256
+
     @Option(help: "Log level: trace, debug (adds one line per request), info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -51,6 +61,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard idleTimeout == 0 || (0.001...86_400).contains(idleTimeout) else {
             throw ValidationError("--idle-timeout must be 0 (never close) or between 0.001 and 86400 seconds")
         }
+        guard requestTimeout == 0 || (0.001...86_400).contains(requestTimeout) else {
+            throw ValidationError("--request-timeout must be 0 (no limit) or between 0.001 and 86400 seconds")
+        }
+        guard maxConnectionsPerAddress >= 0 else {
+            throw ValidationError("--max-connections-per-address must be 0 (no limit) or more")
+        }
     }
 
     func run() async throws {
@@ -60,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
         let firstRun = try await FirstRun.prepare(directory)
         let configuration = ServerConfiguration(
             host: host, port: port, publicURL: publicURL, activityRetentionDays: activityRetentionDays,
-            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), requestTimeout: .milliseconds(Int64(requestTimeout * 1000)),
+            maxConnectionsPerAddress: maxConnectionsPerAddress)
         let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
         var logger = Logger(label: "klaxon-sync")
         logger.logLevel = logLevel

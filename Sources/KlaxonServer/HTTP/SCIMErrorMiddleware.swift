@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import SCIM
 
 /// Turns every failure into an RFC 7644 error body with `application/scim+json`: SCIM errors as they are,
@@ -22,6 +23,11 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as SCIMError:
             return error
+        case let error as HTTPParserError:
+            // The body broke off (the client closed the connection or was cut off by the request timeout) or was
+            // malformed: the client's doing, and usually nobody is left to read the answer.
+            logger.debug("request body unreadable", metadata: ["route": "\(route ?? "unknown")", "error": "\(error)"])
+            return SCIMError(.badRequest, nil, "the request could not be read: \(error)")
         case is NIOTooManyBytesError:
             return SCIMError(.payloadTooLarge, nil, "the request body is too large")
         case let error as HTTPError where error.status == .notFound:

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Request counts by route, method and status, and a latency histogram, in Prometheus' text format.
+/// Request counts by route, method and status, a latency histogram and the connections closed by the server's
+/// limits, in Prometheus' text format.
 ///
 /// Small and lock-based on purpose: one mutex-protected update per request costs far less than the request.
 public final class MetricsRegistry: Sendable {
@@ -16,6 +17,8 @@ public final class MetricsRegistry: Sendable {
         var bucketCounts: [Int]
         var latencySum = 0.0
         var latencyCount = 0
+        var refusedConnections = 0
+        var timedOutRequests = 0
     }
 
     /// Upper bounds of the latency buckets, in seconds.
@@ -33,6 +36,16 @@ public final class MetricsRegistry: Sendable {
             state.latencySum += seconds
             state.latencyCount += 1
         }
+    }
+
+    /// A connection was closed at once: its address already had the most connections open that one may.
+    public func recordRefusedConnection() {
+        state.withLock { $0.refusedConnections += 1 }
+    }
+
+    /// A connection was closed because a request on it did not arrive whole in time.
+    public func recordTimedOutRequest() {
+        state.withLock { $0.timedOutRequests += 1 }
     }
 
     /// The metrics in the Prometheus text exposition format.
@@ -55,6 +68,14 @@ public final class MetricsRegistry: Sendable {
         lines.append(#"klaxon_http_request_duration_seconds_bucket{le="+Inf"} \#(snapshot.latencyCount)"#)
         lines.append("klaxon_http_request_duration_seconds_sum \(snapshot.latencySum)")
         lines.append("klaxon_http_request_duration_seconds_count \(snapshot.latencyCount)")
+        lines += [
+            "# HELP klaxon_http_connections_refused_total Connections closed at once because their address had the most open already.",
+            "# TYPE klaxon_http_connections_refused_total counter",
+            "klaxon_http_connections_refused_total \(snapshot.refusedConnections)",
+            "# HELP klaxon_http_request_timeouts_total Connections closed because a request did not arrive whole in time.",
+            "# TYPE klaxon_http_request_timeouts_total counter",
+            "klaxon_http_request_timeouts_total \(snapshot.timedOutRequests)",
+        ]
         return lines.joined(separator: "\n") + "\n"
     }
 

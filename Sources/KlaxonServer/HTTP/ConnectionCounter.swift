@@ -1,0 +1,75 @@
+import NIOCore
+import Synchronization
+
+/// Counts the server's open connections per client address and refuses one past ``limit``, so that one client
+/// cannot take every file descriptor the server has.
+///
+/// An IPv6 client is counted by its /64 network, the block one host or home is normally given, so it cannot
+/// dodge the limit by moving through the addresses of its own network; an IPv4-mapped IPv6 address counts as the
+/// IPv4 address.
+final class ConnectionCounter: Sendable {
+    /// A client address as counted: 4 bytes of IPv4, or the first 8 bytes (the /64) of IPv6.
+    struct Address: Hashable, Sendable, CustomStringConvertible {
+        private let bytes: [UInt8]
+
+        init?(_ address: SocketAddress) {
+            // The address bytes as laid out in `sockaddr_in` (after family and port) and `sockaddr_in6` (after
+            // family, port and flow label).
+            let raw = address.withSockAddr { pointer, size in Array(UnsafeRawBufferPointer(start: pointer, count: size)) }
+            switch address {
+            case .v4 where raw.count >= 8:
+                bytes = Array(raw[4..<8])
+            case .v6 where raw.count >= 24:
+                let all = raw[8..<24]
+                let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xff, 0xff]
+                bytes = all.starts(with: mappedPrefix) ? Array(all.suffix(4)) : Array(all.prefix(8))
+            default:
+                return nil
+            }
+        }
+
+        var description: String {
+            bytes.count == 4
+                ? bytes.map(String.init).joined(separator: ".")
+                : stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+                    .joined(separator: ":") + "::/64"
+        }
+    }
+
+    /// The most connections one address may hold open at once.
+    let limit: Int
+    private let open = Mutex<[Address: Int]>([:])
+    /// When the last refusal was logged, so a flood of refusals writes one line a minute.
+    private let lastWarning = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Counts a new connection from `address`; false, counting nothing, if it already holds ``limit``.
+    func admit(_ address: Address) -> Bool {
+        open.withLock { open in
+            let current = open[address, default: 0]
+            guard current < limit else { return false }
+            open[address] = current + 1
+            return true
+        }
+    }
+
+    /// A connection counted by ``admit(_:)`` has closed.
+    func release(_ address: Address) {
+        open.withLock { open in
+            let remaining = open[address, default: 1] - 1
+            open[address] = remaining > 0 ? remaining : nil
+        }
+    }
+
+    /// Whether a refusal should be logged now: true at most once a minute.
+    func shouldWarn(now: ContinuousClock.Instant = .now) -> Bool {
+        lastWarning.withLock { last in
+            if let last, now - last < .seconds(60) { return false }
+            last = now
+            return true
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import HTTPTypes
+import KlaxonServer
+import KlaxonTestSupport
+import NIOCore
+import SCIM
+import Testing
+
+@testable import KlaxonServer
+
+/// One client cannot hold the server's connections: a request must arrive whole within the request timeout of its
+/// first byte, however often bytes trickle in, and one address may hold only so many connections at once.
+@Suite struct ConnectionLimitTests {
+    static let requestTimeout = Duration.milliseconds(1500)
+
+    /// A short request timeout and a long idle timeout, so that only the request timeout can close a connection in
+    /// the time these tests wait.
+    static var configuration: ServerConfiguration {
+        var configuration = TestServer.configuration
+        configuration.idleTimeout = .seconds(600)
+        configuration.requestTimeout = requestTimeout
+        return configuration
+    }
+
+    @Test func aRequestHeadTrickledByteByByteIsCutOffAtTheRequestTimeout() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port)
+                let start = ContinuousClock.now
+                let head = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + String(repeating: "a", count: 200)
+                // A byte every 50 ms: the connection is never idle, but the head takes 10 s to arrive.
+                var sent = 0
+                for byte in head {
+                    guard (try? await connection.send(String(byte))) != nil, !connection.isClosed else { break }
+                    sent += 1
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let closedAt = ContinuousClock.now - start
+                #expect(await connection.closedWithin(.seconds(10)))
+                #expect(sent < head.count, "the whole head went out (\(closedAt)) and the connection stayed open")
+                #expect(closedAt >= Self.requestTimeout)
+                #expect(connection.received.isEmpty)
+                let metrics = try await server.onNewConnection { fresh in try await fresh.raw(.get, "/metrics") }
+                #expect(metrics.text.contains("klaxon_http_request_timeouts_total 1"))
+            }
+        }
+    }
+
+    @Test func aTrickledBodyIsCutOffAndNothingIsStored() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port)
+                let body = #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"trickled@example.com"}"#
+                try await connection.send(
+                    "POST /scim/v2/acme/Users HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(server.acmeToken)\r\n"
+                        + "Content-Type: application/scim+json\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+                for byte in body {
+                    guard (try? await connection.send(String(byte))) != nil, !connection.isClosed else { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(await connection.closedWithin(.seconds(10)))
+                #expect(connection.received.isEmpty)
+                let found = try await server.onNewConnection { fresh in
+                    try await fresh.scim(.get, "/Users?filter=userName%20eq%20%22trickled@example.com%22")
+                }
+                #expect(found.status == 200)
+                #expect(found["totalResults"] == 0)
+            }
+        }
+    }
+
+    @Test func theTimeoutCountsFromEachRequestsFirstByteNotFromTheConnection() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port)
+                // Idle between requests for longer than the request timeout: the idle timeout governs that.
+                try await Task.sleep(for: Self.requestTimeout + .milliseconds(500))
+                try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                #expect(await connection.answers(1, within: .seconds(10)))
+                try await Task.sleep(for: Self.requestTimeout + .milliseconds(500))
+                // A request sent in two halves, well within the timeout of its first byte.
+                try await connection.send("GET /healthz HTTP/1.1\r\n")
+                try await Task.sleep(for: Self.requestTimeout / 3)
+                try await connection.send("Host: localhost\r\n\r\n")
+                #expect(await connection.answers(2, within: .seconds(10)))
+                #expect(!connection.isClosed)
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test func anAddressPastItsLimitIsRefusedUntilOneOfItsConnectionsCloses() async throws {
+        var configuration = Self.configuration
+        configuration.maxConnectionsPerAddress = 3
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: configuration) { server in
+                // Connections the test client holds count too: wait until every one we open stays up or is closed.
+                var held: [RawConnection] = []
+                var refused = 0
+                for _ in 0..<6 {
+                    let connection = try await RawConnection.open(port: server.port)
+                    if await connection.staysOpen(for: .milliseconds(300)) {
+                        held.append(connection)
+                    } else {
+                        refused += 1
+                    }
+                }
+                #expect(held.count <= 3)
+                #expect(refused >= 3)
+                // Another address (127.0.0.2 is loopback too) is not held back by this one's connections.
+                let neighbour = try await RawConnection.open(port: server.port, from: "127.0.0.2")
+                try await neighbour.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                #expect(await neighbour.answers(1, within: .seconds(10)))
+                #expect(!neighbour.isClosed)
+                try await neighbour.close()
+                for connection in held {
+                    try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    #expect(await connection.answers(1, within: .seconds(10)))
+                }
+                // Closing one lets the next in.
+                let first = try #require(held.first)
+                try await first.close()
+                let replacement = try await RawConnection.open(port: server.port)
+                #expect(await replacement.staysOpen(for: .milliseconds(300)))
+                try await replacement.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                #expect(await replacement.answers(1, within: .seconds(10)))
+                for connection in held.dropFirst() + [replacement] { try await connection.close() }
+                try await Task.sleep(for: .milliseconds(200))  // the server sees the closes
+                let metrics = try await server.onNewConnection { fresh in try await fresh.raw(.get, "/metrics") }
+                #expect(metrics.text.contains("klaxon_http_connections_refused_total \(refused)"))
+            }
+        }
+    }
+
+    @Test func addressesAreCountedByIPv4AddressOrIPv6Network() throws {
+        let v4 = try #require(ConnectionCounter.Address(try SocketAddress(ipAddress: "192.0.2.7", port: 1000)))
+        let sameV4 = try #require(ConnectionCounter.Address(try SocketAddress(ipAddress: "192.0.2.7", port: 2000)))
+        let mapped = try #require(ConnectionCounter.Address(try SocketAddress(ipAddress: "::ffff:192.0.2.7", port: 3000)))
+        let otherV4 = try #require(ConnectionCounter.Address(try SocketAddress(ipAddress: "192.0.2.8", port: 1000)))
+        #expect(v4 == sameV4)
+        #expect(v4 == mapped)
+        #expect(v4 != otherV4)
+        #expect(v4.description == "192.0.2.7")
+
+        let host = try #require(ConnectionCounter.Address(try SocketAddress(ipAddress: "2001:db8:1:2::1", port: 1)))
+        let sameNetwork = try #require(ConnectionCounter.Address(try SocketAddress(ipAddress: "2001:db8:1:2:ffff:1:2:3", port: 1)))
+        let otherNetwork = try #require(ConnectionCounter.Address(try SocketAddress(ipAddress: "2001:db8:1:3::1", port: 1)))
+        #expect(host == sameNetwork)
+        #expect(host != otherNetwork)
+        #expect(host.description == "2001:db8:1:2::/64")
+
+        let counter = ConnectionCounter(limit: 2)
+        #expect(counter.admit(host))
+        #expect(counter.admit(sameNetwork))
+        #expect(!counter.admit(host))
+        #expect(counter.admit(v4))
+        counter.release(host)
+        #expect(counter.admit(sameNetwork))
+        #expect(!counter.admit(sameNetwork))
+    }
+
+    @Test func zeroMeansNoLimit() {
+        let unlimited = ServerConfiguration(requestTimeout: .zero, maxConnectionsPerAddress: 0)
+        #expect(unlimited.requestTimeout == nil)
+        #expect(unlimited.maxConnectionsPerAddress == nil)
+        #expect(ServerConfiguration().requestTimeout == .seconds(30))
+        #expect(ServerConfiguration().maxConnectionsPerAddress == 256)
+    }
+}

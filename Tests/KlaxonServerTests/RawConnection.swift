@@ -1,0 +1,80 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A TCP connection that sends raw bytes and keeps what comes back.
+final class RawConnection: Sendable {
+    private let channel: any Channel
+    private let collector: Collector
+
+    private init(channel: any Channel, collector: Collector) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    /// Connects to `127.0.0.1:port`, from the loopback address `source` (any port).
+    static func open(port: Int, from source: String = "127.0.0.1") async throws -> RawConnection {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(to: try SocketAddress(ipAddress: source, port: 0))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return RawConnection(channel: channel, collector: collector)
+    }
+
+    func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text)).get()
+    }
+
+    var received: String { collector.text.withLock { $0 } }
+
+    /// Whether `count` answers have arrived within `limit`.
+    func answers(_ count: Int, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if received.components(separatedBy: "HTTP/1.1 200").count - 1 >= count { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+    var isClosed: Bool { !channel.isActive }
+
+    /// Whether the server has left the connection open for `period`.
+    func staysOpen(for period: Duration) async -> Bool {
+        try? await Task.sleep(for: period)
+        return !isClosed
+    }
+
+    func close() async throws {
+        try await channel.close()
+    }
+
+    /// Whether the server closed the connection within `limit`; if not, the test closes it.
+    func closedWithin(_ limit: Duration) async -> Bool {
+        let closed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await self.channel.closeFuture.get()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            if !first { try? await channel.close() }
+            return first
+        }
+        return closed
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let text = Mutex("")
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            text.withLock { $0 += String(buffer: buffer) }
+        }
+    }
+}
