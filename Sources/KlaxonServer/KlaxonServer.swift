@@ -30,7 +30,8 @@ public enum KlaxonServer {
         router.add(middleware: MetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: SCIMErrorMiddleware())
-        let admin = AdminRoutes(directory: directory, profiles: profiles, configuration: configuration)
+        let tokens = TokenCache(ttl: configuration.tokenCacheTTL)
+        let admin = AdminRoutes(directory: directory, profiles: profiles, configuration: configuration, tokens: tokens)
         router.add(middleware: admin.notFoundMiddleware)
         router.get("healthz") { _, _ in
             SCIMResponse.json(200, ["status": "ok"])
@@ -41,7 +42,7 @@ public enum KlaxonServer {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
         }
         SCIMRoutes(service: service, activity: activity, configuration: configuration)
-            .register(on: router, auth: TokenAuthMiddleware(directory: directory, cacheTTL: configuration.tokenCacheTTL))
+            .register(on: router, auth: TokenAuthMiddleware(directory: directory, cache: tokens))
         admin.register(on: router)
         // Services stop in reverse order: the activity log is pruned and flushed before the directory closes.
         var services: [any Service] = [DirectoryCloser(directory: directory), activity]

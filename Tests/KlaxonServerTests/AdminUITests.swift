@@ -119,6 +119,26 @@ import Testing
         }
     }
 
+    @Test func aTokenRevokedOnTheScreenIsRefusedAtOnceDespiteTheTokenCache() async throws {
+        var configuration = TestServer.configuration
+        configuration.tokenCacheTTL = .seconds(600)
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: configuration) { server in
+                try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+                var browser = AdminBrowser(server)
+                try await browser.signIn("ops@acme.example", Self.password)
+                let spare = try await server.directory.issueToken(in: server.acme.id, label: "spare")
+                // Both tokens are now in the cache.
+                #expect(try await server.scim(.get, "/Users").status == 200)
+                #expect(try await server.scim(.get, "/Users", token: spare.secret).status == 200)
+                let revoked = try await browser.post("/admin/synchronisation/tokens/\(spare.record.id)/revoke", [("csrf", try browser.csrf())])
+                #expect(revoked.status == 303)
+                #expect(try await server.scim(.get, "/Users", token: spare.secret).status == 401)
+                #expect(try await server.scim(.get, "/Users").status == 200, "the organisation's other token still works")
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func renamesATokenWithoutChangingItsSecret(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in

@@ -117,8 +117,10 @@ extension AdminRoutes {
         let session = try context.requireSession()
         let id = try numericID(context)
         guard try await directory.revokeToken(id, in: session.organisation.id) else { throw AdminError.notFound }
+        tokens.forget(token: id)
         return AdminViews.redirect(
-            "/admin/synchronisation", notice: "Token \(id) is revoked. Clients using it are refused within a few seconds.")
+            "/admin/synchronisation",
+            notice: "Token \(id) is revoked. Clients using it are refused now (by other instances of the server within a few seconds).")
     }
 
     func activity(_ request: Request, _ context: AdminRequestContext) async throws -> Response {

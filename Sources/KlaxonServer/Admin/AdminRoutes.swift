@@ -16,9 +16,12 @@ struct AdminRoutes: Sendable {
     let passwords: AdminPasswords
     let throttle: SignInThrottle
     let views = AdminViews()
+    /// The SCIM endpoints' token cache, from which a revoked token is dropped.
+    let tokens: TokenCache
 
-    init(directory: any Directory, profiles: ProfileDeriver, configuration: ServerConfiguration) {
+    init(directory: any Directory, profiles: ProfileDeriver, configuration: ServerConfiguration, tokens: TokenCache) {
         self.directory = directory
+        self.tokens = tokens
         self.profiles = profiles
         self.configuration = configuration
         self.passwords = AdminPasswords(cost: configuration.passwordCost)

@@ -10,18 +10,14 @@ import Synchronization
 /// "Bearer <token>" into Entra's Secret Token field when Test Connection fails. A token of another organisation,
 /// a revoked token and a missing header all get the same 401, so the answer tells nothing about other tenants.
 ///
-/// Looked-up tokens are cached for `cacheTTL` so a request costs one directory read, not two; a revoked token
-/// therefore stops working within that time on every instance.
+/// Looked-up tokens are cached (``TokenCache``) so a request costs one directory read, not two; a token revoked
+/// through this server's admin screen stops working at once, one revoked elsewhere (another instance, the command
+/// line) within the cache's time to live.
 struct TokenAuthMiddleware: RouterMiddleware {
     typealias Context = SCIMRequestContext
 
     let directory: any Directory
     let cache: TokenCache
-
-    init(directory: any Directory, cacheTTL: Duration) {
-        self.directory = directory
-        self.cache = TokenCache(ttl: cacheTTL)
-    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let slug = context.parameters.get("org"), let secret = Self.bearerToken(request.headers[.authorization]) else {
@@ -30,8 +26,8 @@ struct TokenAuthMiddleware: RouterMiddleware {
         let organisation: Organisation
         if let cached = cache.organisation(for: secret) {
             organisation = cached
-        } else if let (found, _) = try await directory.authenticate(secret: secret) {
-            cache.store(found, for: secret)
+        } else if let (found, token) = try await directory.authenticate(secret: secret) {
+            cache.store(found, token: token.id, for: secret)
             organisation = found
         } else {
             throw Self.unauthorized("the bearer token is not valid")
@@ -70,6 +66,7 @@ struct TokenAuthMiddleware: RouterMiddleware {
 final class TokenCache: Sendable {
     private struct Entry {
         var organisation: Organisation
+        var token: TokenRecord.ID
         var expires: ContinuousClock.Instant
     }
 
@@ -92,12 +89,17 @@ final class TokenCache: Sendable {
         }
     }
 
-    func store(_ organisation: Organisation, for secret: String) {
+    func store(_ organisation: Organisation, token: TokenRecord.ID, for secret: String) {
         guard ttl > .zero else { return }
         let expires = ContinuousClock.now + ttl
         entries.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }
-            entries[secret] = Entry(organisation: organisation, expires: expires)
+            entries[secret] = Entry(organisation: organisation, token: token, expires: expires)
         }
+    }
+
+    /// Drops a revoked token, so that this server refuses it from the next request on.
+    func forget(token: TokenRecord.ID) {
+        entries.withLock { entries in entries = entries.filter { $0.value.token != token } }
     }
 }
