@@ -26,7 +26,8 @@ public enum KlaxonServer {
         let counter = configuration.maxConnectionsPerAddress.map(ConnectionCounter.init(limit:))
         let activity = ActivityRecorder(directory: directory, logger: logger)
         let service = try SCIMService(directory: directory, registry: registry, profiles: profiles)
-        let router = Router(context: SCIMRequestContext.self)
+        // HEAD on every GET route, as HTTP requires (RFC 9110 §9.1); NIO's encoder sends no body in answer to HEAD.
+        let router = Router(context: SCIMRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: MetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: SCIMErrorMiddleware())

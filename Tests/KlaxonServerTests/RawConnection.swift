@@ -31,11 +31,17 @@ final class RawConnection: Sendable {
 
     var received: String { collector.text.withLock { $0 } }
 
-    /// Whether `count` answers have arrived within `limit`.
-    func answers(_ count: Int, within limit: Duration) async -> Bool {
+    /// Whether `count` answers with `status` have arrived within `limit`, after one with `earlier` if given.
+    func answers(_ count: Int, within limit: Duration, status: Int = 200, after earlier: Int? = nil) async -> Bool {
         let deadline = ContinuousClock.now + limit
+        let extra = earlier == status ? 1 : 0
         while ContinuousClock.now < deadline {
-            if received.components(separatedBy: "HTTP/1.1 200").count - 1 >= count { return true }
+            let text = received
+            if text.components(separatedBy: "HTTP/1.1 \(status)").count - 1 >= count + extra,
+                earlier.map({ text.contains("HTTP/1.1 \($0)") }) ?? true
+            {
+                return true
+            }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return false
