@@ -65,7 +65,7 @@ import Testing
             #expect(slowed.status == 429)
             #expect(slowed.text.contains("Too many failed sign-ins"))
             #expect(Int(slowed.headers[.retryAfter] ?? "") ?? 0 >= 1)
-            #expect(try await server.directory.signInFailures(login: "ops@acme.example")?.count == 5)
+            #expect(try await server.directory.signInFailures(login: "ops@acme.example", client: "127.0.0.1")?.count == 5)
         }
     }
 
@@ -377,6 +377,60 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func guessesFromOneAddressDoNotLockTheAdministratorOutFromAnother(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
+            // Someone at 127.0.0.2 who knows the sign-in name guesses until made to wait.
+            var statuses: [Int] = []
+            for _ in 0..<7 { statuses.append(try await Self.signIn(port: server.port, from: "127.0.0.2", "ops@acme.example", "a guess")) }
+            #expect(statuses == [401, 401, 401, 401, 401, 429, 429])
+            #expect(try await Self.signIn(port: server.port, from: "127.0.0.2", "ops@acme.example", Self.password) == 429)
+            // The administrator, elsewhere, signs in at once.
+            var browser = AdminBrowser(server)
+            #expect(try await browser.signIn("ops@acme.example", Self.password).status == 303)
+            #expect(try await server.directory.signInFailures(login: "ops@acme.example", client: "127.0.0.2")?.count == 5)
+        }
+    }
+
+    @Test func oneAddressTryingManyNamesIsSlowedDownToo() async throws {
+        try await TestServer.run(.sqlite) { server in
+            var statuses: [Int] = []
+            // Four guesses at each of six names: below five per name, but 20 from the address in all.
+            for name in 0..<6 {
+                for _ in 0..<4 {
+                    statuses.append(try await Self.signIn(port: server.port, from: "127.0.0.3", "user\(name)@acme.example", "Summer2026!!"))
+                }
+            }
+            #expect(statuses.prefix(20).allSatisfy { $0 == 401 })
+            #expect(statuses.dropFirst(20).allSatisfy { $0 == 429 })
+            #expect(try await server.directory.signInFailures(login: "", client: "127.0.0.3")?.count == 20)
+        }
+    }
+
+    /// Signs in from the loopback address `source` over a connection of its own and returns the status.
+    static func signIn(port: Int, from source: String, _ login: String, _ password: String) async throws -> Int {
+        let page = try await RawConnection.open(port: port, from: source)
+        try await page.send("GET /admin/sign-in HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(await page.answers(1, within: .seconds(10)))
+        let text = page.received
+        try await page.close()
+        let cookie = try #require(text.firstMatch(of: /(?i)set-cookie: (klaxon_form=[^;\r]*)/)?.1)
+        let csrf = try #require(AdminBrowser.field("csrf", in: text))
+        let form = [("csrf", csrf), ("login", login), ("password", password)]
+            .map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
+        let post = try await RawConnection.open(port: port, from: source)
+        try await post.send(
+            "POST /admin/sign-in HTTP/1.1\r\nHost: localhost\r\nCookie: \(cookie)\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, post.received.firstMatch(of: /HTTP\/1.1 (\d{3})/) == nil {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await post.close()
+        return try #require(post.received.firstMatch(of: /HTTP\/1.1 (\d{3})/).flatMap { Int($0.1) })
+    }
+
+    @Test(arguments: TestBackend.available)
     func simultaneousWrongPasswordsAreThrottledLikeSuccessiveOnes(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in
             try await server.createAdministrator("ops@acme.example", password: Self.password, in: server.acme.id)
@@ -393,7 +447,7 @@ import Testing
                 return try await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
             }
             #expect(statuses == [401: 5, 429: 15])
-            #expect(try await server.directory.signInFailures(login: "ops@acme.example")?.count == 5)
+            #expect(try await server.directory.signInFailures(login: "ops@acme.example", client: "127.0.0.1")?.count == 5)
         }
     }
 }

@@ -184,5 +184,21 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        SQLMigration(
+            version: 3, description: "sign-in failures per client address",
+            statements: [
+                // As in SQLite's migration 3: per name and client address; the empty name holds an address's
+                // failures over every name.
+                "DROP TABLE sign_in_failures",
+                """
+                CREATE TABLE sign_in_failures (
+                    login_lc text COLLATE "C" NOT NULL,
+                    client text COLLATE "C" NOT NULL,
+                    failures bigint NOT NULL,
+                    last_failure double precision NOT NULL,
+                    PRIMARY KEY (login_lc, client)
+                )
+                """,
+            ]),
     ]
 }

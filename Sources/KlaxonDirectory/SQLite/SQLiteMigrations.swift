@@ -183,6 +183,23 @@ enum SQLiteMigrations {
                 """,
                 "ANALYZE sqlite_schema",
             ]),
+        SQLMigration(
+            version: 3, description: "sign-in failures per client address",
+            statements: [
+                // Tallied per name and client address, so a stranger who knows an administrator's sign-in name cannot
+                // lock them out from everywhere; the empty name holds an address's failures over every name. The
+                // old tallies are only minutes of state and are dropped.
+                "DROP TABLE sign_in_failures",
+                """
+                CREATE TABLE sign_in_failures (
+                    login_lc TEXT NOT NULL,
+                    client TEXT NOT NULL,
+                    failures INTEGER NOT NULL,
+                    last_failure REAL NOT NULL,
+                    PRIMARY KEY (login_lc, client)
+                ) STRICT, WITHOUT ROWID
+                """,
+            ]),
     ]
 
     /// Index statistics for SQLite's query planner, written by hand as its documentation allows (§ "Manual Control

@@ -9,9 +9,12 @@ struct AdminRequestContext: ChildRequestContext {
     /// The session cookie's value, for signing out.
     var sessionSecret: String?
     var form = AdminForm(fields: [])
+    /// The client's address (``SCIMRequestContext/clientAddress``), read when the context is made for an admin page.
+    let clientAddress: String
 
     init(context: SCIMRequestContext) throws {
         self.coreContext = context.coreContext
+        self.clientAddress = context.clientAddress
     }
 
     /// The signed-in session; the middleware lets no request reach a handler that needs one without it.

@@ -34,11 +34,12 @@ extension AdminRoutes {
         let now = Date()
         // The attempt counts as a failure before bcrypt runs, so a burst of simultaneous guesses is throttled too.
         let throttle = self.throttle
-        if let wait = try await directory.claimSignInAttempt(login: login, at: now, wait: { throttle.wait(after: $0, now: now) }) {
+        let client = context.clientAddress
+        if let wait = try await directory.claimSignInAttempt(login: login, client: client, at: now, wait: { throttle.wait(after: $0, now: now) }) {
             let seconds = Int(wait.rounded(.up))
             var response = signInForm(
                 request, login: login,
-                error: "Too many failed sign-ins for this name. Wait \(Self.count(seconds, "second")) and try again.", status: .tooManyRequests)
+                error: "Too many failed sign-ins from here. Wait \(Self.count(seconds, "second")) and try again.", status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
@@ -49,7 +50,7 @@ extension AdminRoutes {
         else {
             return signInForm(request, login: login, error: Self.wrongPassword, status: .unauthorized)
         }
-        try await directory.clearSignInFailures(login: login)
+        try await directory.clearSignInFailures(login: login, client: client)
         return response
     }
 
@@ -72,7 +73,7 @@ extension AdminRoutes {
         guard let credentials = try await directory.redeemSignInCode(code, passwordHash: hash, at: Date()) else {
             return welcomeForm(request, code: code, credentials: nil, error: nil, status: .gone)
         }
-        try await directory.clearSignInFailures(login: credentials.administrator.login)
+        try await directory.clearSignInFailures(login: credentials.administrator.login, client: nil)
         guard let response = try await startSession(for: credentials, notice: "Your password is saved. Welcome to Klaxon.") else {
             // Reset again by another one-time sign-in in the meantime: that one holds.
             return welcomeForm(request, code: code, credentials: nil, error: nil, status: .gone)
