@@ -28,10 +28,13 @@ extension SQLDirectory {
             insert.append(dialect.next(.resource(organisation: org, kind: kind)))
             insert.append(", 1, \(SQLFragment.placeholders(18)))", .text(now.text), .double(now.seconds), .text(now.text), .double(now.seconds))
             insert.binds += Self.indexedValues(document, profile)
-            let statement = insert
             // A taken userName or group name is found by its unique index (no SELECT first: one round trip less on
-            // PostgreSQL), before any member is written.
-            try await Self.claiming(Self.uniqueIndex(kind), or: Self.nameTaken(document, kind)) { try await db.execute(statement) }
+            // PostgreSQL), before any member is written; as a row not inserted rather than an error, which
+            // PostgreSQL would write to its log for every 409.
+            insert.append(Self.unlessNameTaken(kind) + " RETURNING id")
+            let statement = insert
+            let inserted = try await Self.claiming(Self.uniqueIndex(kind), or: Self.nameTaken(document, kind)) { try await db.rows(statement) }
+            guard !inserted.isEmpty else { throw Self.nameTaken(document, kind) }
             if kind == .group {
                 let (references, joined) = try await insertMembers(members, into: id, in: org, on: db)
                 record.members = references
@@ -364,6 +367,13 @@ extension SQLDirectory {
         kind == .user ? "resources_user_name" : "resources_group_name"
     }
 
+    /// The clause that makes an `INSERT` into `resources` skip a row whose name ``uniqueIndex(_:)`` already holds.
+    static func unlessNameTaken(_ kind: ResourceKind) -> String {
+        kind == .user
+            ? " ON CONFLICT (org_id, user_name_lc) DO NOTHING"
+            : " ON CONFLICT (org_id, display_name_lc) WHERE kind = \(ResourceKind.group.sqlLiteral) DO NOTHING"
+    }
+
     static func nameTaken(_ document: ResourceDocument, _ kind: ResourceKind) -> SCIMError {
         switch kind {
         case .user: return .uniqueness("userName '\(document.object["userName"]?.stringValue ?? "")' is already taken")
@@ -467,6 +477,17 @@ extension SQLDirectory {
     static func storeNewVersion(
         of record: inout ResourceRecord, _ document: ResourceDocument, at now: Timestamp, in organisation: Int, on db: any SQLConnection
     ) async throws {
+        let (nameKey, newName) = record.kind == .user ? ("userName", document.userNameLC) : ("displayName", document.displayNameLC)
+        if let newName, record.object[nameKey]?.stringValue?.caseFolded != newName {
+            // A rename into a taken name is looked for first, so that it is a 409 without PostgreSQL logging the
+            // failed UPDATE and the name with it; the unique index still settles a race with a concurrent write.
+            let nameColumn = record.kind == .user ? "user_name_lc" : "display_name_lc"
+            let holders = try await db.rows(
+                SQLFragment(
+                    "SELECT id FROM resources WHERE org_id = ? AND kind = \(record.kind.sqlLiteral) AND \(nameColumn) = ? LIMIT 1",
+                    [.integer(organisation), .text(newName)]))
+            if !holders.isEmpty { throw nameTaken(document, record.kind) }
+        }
         record.object = document.object
         record.version += 1
         record.lastModified = now.text
