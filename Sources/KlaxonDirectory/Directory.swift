@@ -147,6 +147,10 @@ public protocol Directory: Sendable {
     /// Ends a session (sign-out); unknown secrets are ignored.
     func endAdminSession(secret: String) async throws
 
+    /// Reads from the database, to tell that it can be reached; throws if not (PostgreSQL:
+    /// ``SQLDirectoryError/unavailable(_:)`` within a few seconds).
+    func ping() async throws
+
     /// Closes connections. Call once, at shutdown.
     func close() async throws
 }

@@ -34,8 +34,8 @@ public enum KlaxonServer {
         let tokens = TokenCache(ttl: configuration.tokenCacheTTL)
         let admin = AdminRoutes(directory: directory, profiles: profiles, configuration: configuration, tokens: tokens)
         router.add(middleware: admin.notFoundMiddleware)
-        router.get("healthz") { _, _ in
-            SCIMResponse.json(200, ["status": "ok"])
+        router.get("healthz") { _, context in
+            await health(of: directory, logger: context.logger)
         }
         router.get("metrics") { _, _ in
             Response(
@@ -64,4 +64,39 @@ public enum KlaxonServer {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
+
+    /// How long `/healthz` waits for the database before it answers 503.
+    static let healthTimeout = Duration.seconds(3)
+
+    /// 200 if the database answers a read within ``healthTimeout``, else 503, so that a load balancer stops sending
+    /// requests to an instance that would fail them all. The reason is logged, not shown: the endpoint is public.
+    static func health(of directory: any Directory, logger: Logger) async -> Response {
+        let problem: String? = await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                do {
+                    try await directory.ping()
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: healthTimeout)
+                return "no answer within \(healthTimeout)"
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let problem else { return SCIMResponse.json(200, ["status": "ok"]) }
+        if healthWarnings.shouldWarn() {
+            logger.warning("health check: the database cannot be reached", metadata: ["reason": "\(problem)"])
+        }
+        var response = SCIMResponse.json(503, ["status": "unavailable", "detail": "the database cannot be reached"])
+        response.headers[.retryAfter] = String(SCIMResponse.retryAfterUnavailable)
+        return response
+    }
 }
+
+/// Rate-limits the warning `/healthz` logs while the database cannot be reached.
+private let healthWarnings = WarningLimiter(every: .seconds(10))

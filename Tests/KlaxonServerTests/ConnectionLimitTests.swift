@@ -1,8 +1,14 @@
 import Foundation
 import HTTPTypes
+import KlaxonDirectory
 import KlaxonServer
 import KlaxonTestSupport
+import Logging
 import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import SCIM
 import Testing
 
@@ -87,6 +93,92 @@ import Testing
                 try await connection.close()
             }
         }
+    }
+
+    /// A pipelined request waits while the one before it is answered (the server reads no further meanwhile): its
+    /// time starts once that answer is sent. A reviewer lost answers to this: the request timeout closed the
+    /// connection while an earlier request was still being answered.
+    @Test func aPipelinedRequestIsNotTimedWhileAnEarlierOneIsBeingAnswered() throws {
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        try channel.pipeline.syncOperations.addHandler(
+            ConnectionGuard(counter: nil, requestTimeout: .seconds(1), metrics: MetricsRegistry(), logger: Logger(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+
+        // The first request arrives whole; a second begins to arrive while the first is answered.
+        try Self.read(channel, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\n")
+        try Self.read(channel, "Content-Length: 4\r\n\r\nab")
+        loop.advanceTime(by: .seconds(5))
+        #expect(channel.isActive, "the server was still answering the first request")
+
+        // The first answer is sent: the second request's time starts now.
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok, headerFields: [.contentLength: "0"])))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        loop.advanceTime(by: .milliseconds(900))
+        #expect(channel.isActive)
+        loop.advanceTime(by: .milliseconds(200))
+        #expect(!channel.isActive, "the rest of the second request's body never came")
+    }
+
+    @Test func aRequestStalledInItsBodyIsTimedEvenIfTheServerAnswersBeforeReadingIt() throws {
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        try channel.pipeline.syncOperations.addHandler(
+            ConnectionGuard(counter: nil, requestTimeout: .seconds(1), metrics: MetricsRegistry(), logger: Logger(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try Self.read(channel, "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
+        // A 401 goes out before the body has arrived; the body still has to arrive in time.
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .unauthorized, headerFields: [.contentLength: "0"])))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        loop.advanceTime(by: .milliseconds(900))
+        #expect(channel.isActive)
+        loop.advanceTime(by: .milliseconds(200))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aBodyBrokenOffIsTheClientsFailureNotTheServers() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                for reset in [false, true] {
+                    let connection = try await RawConnection.open(port: server.port)
+                    try await connection.send(
+                        "POST /scim/v2/acme/Users HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(server.acmeToken)\r\n"
+                            + "Content-Type: application/scim+json\r\nContent-Length: 500\r\n\r\n{\"userName\":")
+                    try await Task.sleep(for: .milliseconds(100))
+                    if reset { try await connection.reset() } else { try await connection.close() }
+                }
+                // Both are in the activity log as the client's failure (400), not an internal error (500).
+                var statuses: [Int] = []
+                for _ in 0..<100 where statuses.count < 2 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    statuses = try await server.directory.recentActivity(in: server.acme.id, limit: 10).map(\.status)
+                }
+                #expect(statuses == [400, 400])
+            }
+        }
+    }
+
+    @Test func aTokenCacheLookUpBegunBeforeARevocationStoresNothing() {
+        let cache = TokenCache(ttl: .seconds(600))
+        let organisation = Organisation(id: 1, slug: "acme", name: "Acme", created: Date())
+        let before = cache.generation
+        cache.forget(token: 7)  // the revocation commits while the look-up waits for the directory
+        cache.store(organisation, token: 7, for: "secret", readAt: before)
+        #expect(cache.organisation(for: "secret") == nil)
+        cache.store(organisation, token: 7, for: "secret", readAt: cache.generation)
+        #expect(cache.organisation(for: "secret") == organisation)
+        cache.forget(token: 7)
+        #expect(cache.organisation(for: "secret") == nil)
+    }
+
+    /// One read of `text` from the socket, as NIO delivers it: the bytes, then the end of the read.
+    static func read(_ channel: EmbeddedChannel, _ text: String) throws {
+        try channel.writeInbound(ByteBuffer(string: text))
+        channel.pipeline.fireChannelReadComplete()
     }
 
     @Test func anAddressPastItsLimitIsRefusedUntilOneOfItsConnectionsCloses() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
+import Testing
 
 /// A TCP connection that sends raw bytes and keeps what comes back.
 final class RawConnection: Sendable {
@@ -55,6 +56,13 @@ final class RawConnection: Sendable {
     }
 
     func close() async throws {
+        try await channel.close()
+    }
+
+    /// Closes with a reset (RST) rather than an orderly close: no linger.
+    func reset() async throws {
+        let options = try #require(channel as? any SocketOptionProvider)
+        try await options.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
         try await channel.close()
     }
 

@@ -82,6 +82,21 @@ public struct ScratchDatabase: Sendable {
         }
     }
 
+    /// The same database reached through `proxy` (PostgreSQL; a SQLite file is returned as it is).
+    public func through(_ proxy: TCPProxy) throws -> ScratchDatabase {
+        guard backend == .postgres, var components = URLComponents(string: location) else { return self }
+        components.host = "127.0.0.1"
+        components.port = proxy.port
+        guard let url = components.string else { throw SQLDirectoryError.invalidLocation(location) }
+        return ScratchDatabase(backend: backend, location: url)
+    }
+
+    /// The PostgreSQL server's host and port.
+    public var server: (host: String, port: Int)? {
+        guard backend == .postgres, let components = URLComponents(string: location), let host = components.host else { return nil }
+        return (host, components.port ?? 5432)
+    }
+
     /// The server URL with another database in its path.
     static func url(_ server: String, database: String) throws -> String {
         guard var components = URLComponents(string: server) else { throw SQLDirectoryError.invalidLocation(server) }

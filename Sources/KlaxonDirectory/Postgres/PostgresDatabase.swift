@@ -16,28 +16,78 @@ final class PostgresDatabase: SQLDatabase {
 
     private let client: PostgresClient
     private let runner: Task<Void, Never>
+    private let watchdog: LeaseWatchdog
+    private let watching: Task<Void, Never>
     private let work = WorkGate()
     static let logger = Logger(label: "klaxon.directory.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// How often a transaction aborted by a deadlock or serialization failure is tried again.
     static let transientRetries = 8
 
-    private init(client: PostgresClient, runner: Task<Void, Never>) {
+    /// How long work waits for a pooled connection before the database counts as unavailable. While PostgreSQL
+    /// cannot be reached the pool keeps trying to connect for a minute before it fails what waits, far longer than
+    /// an identity platform waits for an answer.
+    static let leaseTimeout = Duration.seconds(5)
+
+    private init(client: PostgresClient, runner: Task<Void, Never>, watchdog: LeaseWatchdog, watching: Task<Void, Never>) {
         self.client = client
         self.runner = runner
+        self.watchdog = watchdog
+        self.watching = watching
     }
 
     /// Starts the pool. Connections are made as work needs them, up to the configuration's maximum.
     static func connect(_ configuration: PostgresClient.Configuration) -> PostgresDatabase {
         let client = PostgresClient(configuration: configuration)
         let runner = Task { await client.run() }
-        return PostgresDatabase(client: client, runner: runner)
+        let watchdog = LeaseWatchdog(limit: leaseTimeout)
+        let watching = Task { await watchdog.run() }
+        return PostgresDatabase(client: client, runner: runner, watchdog: watchdog, watching: watching)
     }
 
     func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await work.run {
-            try await client.withConnection { connection in
+            try await withLeasedConnection { connection in
                 try await body(PostgresStatements(connection: connection))
+            }
+        }
+    }
+
+    /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one; a database that cannot be
+    /// reached, then or while `body` runs, throws ``SQLDirectoryError/unavailable(_:)``.
+    ///
+    /// The pool lends a connection only for the scope of a closure, so a child task holds the lease and hands the
+    /// connection over, while `body` runs here, in the caller's task, as it would inside `withConnection`.
+    private func withLeasedConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let (handOver, handing) = AsyncThrowingStream<PostgresConnection, any Error>.makeStream()
+        let (released, release) = AsyncStream<Void>.makeStream()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [client] in
+                do {
+                    try await client.withConnection { connection in
+                        handing.yield(connection)
+                        for await _ in released {}  // until `body` is done, or this task is cancelled
+                    }
+                } catch is CancellationError {
+                    handing.finish(throwing: CancellationError())
+                } catch {
+                    // The closure throws nothing: this is the pool failing the lease (it gave up connecting).
+                    handing.finish(throwing: Self.unavailability(of: error) ?? .unavailable("PostgreSQL cannot be reached (\(error))"))
+                }
+            }
+            let ticket = watchdog.watch(handing)
+            defer {
+                watchdog.end(ticket)
+                release.finish()
+                group.cancelAll()
+            }
+            var connections = handOver.makeAsyncIterator()
+            guard let connection = try await connections.next() else { throw CancellationError() }
+            watchdog.end(ticket)
+            do {
+                return try await body(connection)
+            } catch {
+                throw Self.unavailability(of: error) ?? error
             }
         }
     }
@@ -58,7 +108,7 @@ final class PostgresDatabase: SQLDatabase {
             var attempt = 0
             while true {
                 do {
-                    return try await client.withConnection { connection in
+                    return try await withLeasedConnection { connection in
                         let statements = PostgresStatements(connection: connection)
                         try await statements.execute(SQLFragment("BEGIN"))
                         do {
@@ -82,6 +132,7 @@ final class PostgresDatabase: SQLDatabase {
 
     func close() async throws {
         guard await work.close() else { return }
+        watching.cancel()
         runner.cancel()
         await runner.value
     }
@@ -93,6 +144,19 @@ final class PostgresDatabase: SQLDatabase {
         if error is SQLLockOrderConflict { return true }
         guard let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40P01" || state == "40001"
+    }
+
+    /// The error to report when `error` means PostgreSQL cannot be reached (a connection failed or broke off), or
+    /// nil.
+    static func unavailability(of error: any Error) -> SQLDirectoryError? {
+        switch error {
+        case SQLDirectoryError.unavailable:
+            return error as? SQLDirectoryError
+        case let error as PSQLError where [.connectionError, .serverClosedConnection, .uncleanShutdown].contains(error.code):
+            return .unavailable(reason(error))
+        default:
+            return nil
+        }
     }
 
     /// What went wrong, for an operator: PostgreSQL's own message, or the connection failure. (A `PSQLError`

@@ -50,6 +50,10 @@ public final class SQLDirectory: Directory {
         }
     }
 
+    public func ping() async throws {
+        _ = try await database.read { db in try await db.rows(SQLFragment("SELECT 1 AS reachable")) }
+    }
+
     public func close() async throws {
         try await database.close()
     }

@@ -68,7 +68,7 @@ public enum SQLDirectoryError: Error, Equatable, CustomStringConvertible {
         case .closed: return "the directory's database connections are closed"
         case .corrupt(let detail): return "the directory's database holds an unreadable row: \(detail)"
         case .invalidLocation(let detail): return detail
-        case .unavailable(let detail): return "the directory's database cannot be opened: \(detail)"
+        case .unavailable(let detail): return "the directory's database cannot be reached: \(detail)"
         case .nestedTransaction: return "a write transaction was begun inside another on the same database"
         case .newerSchema(let found, let known):
             return "the database's schema is version \(found), newer than this klaxon-sync knows (\(known)): run the release that migrated it, or a later one"

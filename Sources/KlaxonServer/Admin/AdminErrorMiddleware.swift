@@ -31,6 +31,20 @@ struct AdminErrorMiddleware: RouterMiddleware {
                 heading: "This form is too large",
                 message: "Klaxon accepts forms of up to \(AdminSessionMiddleware.maxFormSize / 1024) KB, so nothing was changed.",
                 session: await session(of: request), request: request, status: .contentTooLarge)
+        } catch let error as UnreadableRequestBody {
+            // The form broke off on its way (the connection closed or timed out): the visitor's doing.
+            context.logger.debug("admin form unreadable", metadata: ["error": "\(error.reason)"])
+            return views.message(
+                heading: "This form did not arrive whole", message: "Nothing was changed. Go back and send it again.",
+                session: await session(of: request), request: request, status: .badRequest)
+        } catch SQLDirectoryError.unavailable(let reason) {
+            context.logger.warning("admin page: the database cannot be reached", metadata: ["reason": "\(reason)"])
+            var response = views.message(
+                heading: "Klaxon's database cannot be reached",
+                message: "Nothing was changed. Try again in a few seconds; if this lasts, the server log says why.",
+                session: nil, request: request, status: .serviceUnavailable)
+            response.headers[.retryAfter] = String(SCIMResponse.retryAfterUnavailable)
+            return response
         } catch let error as SCIMError where error.status == .notFound {
             return views.notFound(session: await session(of: request), request: request)
         } catch AdminError.notFound {

@@ -31,7 +31,7 @@ struct AdminSessionMiddleware: RouterMiddleware {
         let isPublic = Self.publicPaths.contains(path) || path.hasPrefix("/admin/static/")
         guard isPublic || context.session != nil else { throw AdminError.notSignedIn }
         if request.method == .post {
-            let body = try await request.body.collect(upTo: Self.maxFormSize)
+            let body = try await request.collectBody(upTo: Self.maxFormSize)
             context.form = AdminForm(fields: QueryString.parse(Substring(String(buffer: body))))
             let expected = Self.publicPaths.contains(path) ? request.cookies[Self.formCookie]?.value : context.session?.csrfToken
             guard let expected, !expected.isEmpty, let sent = context.form["csrf"], TokenHasher.constantTimeEquals(expected, sent) else {

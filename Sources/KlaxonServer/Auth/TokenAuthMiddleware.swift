@@ -26,11 +26,13 @@ struct TokenAuthMiddleware: RouterMiddleware {
         let organisation: Organisation
         if let cached = cache.organisation(for: secret) {
             organisation = cached
-        } else if let (found, token) = try await directory.authenticate(secret: secret) {
-            cache.store(found, token: token.id, for: secret)
-            organisation = found
         } else {
-            throw Self.unauthorized("the bearer token is not valid")
+            let generation = cache.generation
+            guard let (found, token) = try await directory.authenticate(secret: secret) else {
+                throw Self.unauthorized("the bearer token is not valid")
+            }
+            cache.store(found, token: token.id, for: secret, readAt: generation)
+            organisation = found
         }
         guard organisation.slug == slug else {
             throw Self.unauthorized("the bearer token is not valid")
@@ -71,7 +73,7 @@ final class TokenCache: Sendable {
     }
 
     private let ttl: Duration
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<(entries: [String: Entry], generation: Int)>(([:], 0))
 
     init(ttl: Duration) {
         self.ttl = ttl
@@ -79,27 +81,36 @@ final class TokenCache: Sendable {
 
     func organisation(for secret: String) -> Organisation? {
         let now = ContinuousClock.now
-        return entries.withLock { entries in
-            guard let entry = entries[secret] else { return nil }
+        return entries.withLock { cache in
+            guard let entry = cache.entries[secret] else { return nil }
             guard entry.expires > now else {
-                entries[secret] = nil
+                cache.entries[secret] = nil
                 return nil
             }
             return entry.organisation
         }
     }
 
-    func store(_ organisation: Organisation, token: TokenRecord.ID, for secret: String) {
+    /// Counts revocations: a look-up begun before one may have read the token as still valid.
+    var generation: Int { entries.withLock { $0.generation } }
+
+    /// Remembers a token the directory accepted, unless a token was revoked since `generation` was read before
+    /// asking the directory (its answer may be from before the revocation).
+    func store(_ organisation: Organisation, token: TokenRecord.ID, for secret: String, readAt generation: Int) {
         guard ttl > .zero else { return }
         let expires = ContinuousClock.now + ttl
-        entries.withLock { entries in
-            if entries.count > 10_000 { entries.removeAll() }
-            entries[secret] = Entry(organisation: organisation, token: token, expires: expires)
+        entries.withLock { cache in
+            guard cache.generation == generation else { return }
+            if cache.entries.count > 10_000 { cache.entries.removeAll() }
+            cache.entries[secret] = Entry(organisation: organisation, token: token, expires: expires)
         }
     }
 
     /// Drops a revoked token, so that this server refuses it from the next request on.
     func forget(token: TokenRecord.ID) {
-        entries.withLock { entries in entries = entries.filter { $0.value.token != token } }
+        entries.withLock { cache in
+            cache.generation += 1
+            cache.entries = cache.entries.filter { $0.value.token != token }
+        }
     }
 }

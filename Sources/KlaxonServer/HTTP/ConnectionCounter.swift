@@ -39,8 +39,8 @@ final class ConnectionCounter: Sendable {
     /// The most connections one address may hold open at once.
     let limit: Int
     private let open = Mutex<[Address: Int]>([:])
-    /// When the last refusal was logged, so a flood of refusals writes one line a minute.
-    private let lastWarning = Mutex<ContinuousClock.Instant?>(nil)
+    /// A flood of refusals logs one line a minute.
+    let warnings = WarningLimiter(every: .seconds(60))
 
     init(limit: Int) {
         self.limit = limit
@@ -61,15 +61,6 @@ final class ConnectionCounter: Sendable {
         open.withLock { open in
             let remaining = open[address, default: 1] - 1
             open[address] = remaining > 0 ? remaining : nil
-        }
-    }
-
-    /// Whether a refusal should be logged now: true at most once a minute.
-    func shouldWarn(now: ContinuousClock.Instant = .now) -> Bool {
-        lastWarning.withLock { last in
-            if let last, now - last < .seconds(60) { return false }
-            last = now
-            return true
         }
     }
 }

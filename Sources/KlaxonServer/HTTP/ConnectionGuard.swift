@@ -11,26 +11,30 @@ import NIOHTTPTypes
 /// each, would hold the server's file descriptors for as long as it liked, and once they are all taken nobody
 /// else can connect. This handler closes such connections.
 ///
-/// It sits after the HTTP codec, where a request's head and end are seen, and puts a ``RequestStartWatcher`` at
-/// the front of the pipeline, where the first raw byte of each request is seen. Both run on the channel's event
-/// loop and share one ``RequestClock``.
-final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
+/// It sits after the HTTP codec, where a request's head and end and a response's end are seen, and puts a
+/// ``RequestStartWatcher`` at the front of the pipeline, where the first raw byte of each request is seen. Both run
+/// on the channel's event loop and share one ``RequestClock``.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
 
     private let counter: ConnectionCounter?
-    private let requestTimeout: TimeAmount?
+    /// Whether requests are timed (a request timeout is set).
+    private let timesRequests: Bool
     private let metrics: MetricsRegistry
     private let logger: Logger
-    private let clock = RequestClock()
+    private let clock: RequestClock
     /// The address counted against ``counter`` while this connection is open.
     private var counted: ConnectionCounter.Address?
 
     init(counter: ConnectionCounter?, requestTimeout: Duration?, metrics: MetricsRegistry, logger: Logger) {
         self.counter = counter
-        self.requestTimeout = requestTimeout.map(TimeAmount.init)
+        self.timesRequests = requestTimeout != nil
         self.metrics = metrics
         self.logger = logger
+        self.clock = RequestClock(timeout: requestTimeout.map(TimeAmount.init), metrics: metrics)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -38,7 +42,7 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         if let counter, let address = context.remoteAddress.flatMap(ConnectionCounter.Address.init) {
             guard counter.admit(address) else {
                 metrics.recordRefusedConnection()
-                if counter.shouldWarn() {
+                if counter.warnings.shouldWarn() {
                     logger.warning(
                         "Refusing connections from an address that already has the most open at once",
                         metadata: ["address": "\(address)", "limit": "\(counter.limit)", "option": "--max-connections-per-address"])
@@ -48,8 +52,8 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
             }
             counted = address
         }
-        if let requestTimeout {
-            let watcher = RequestStartWatcher(clock: clock, timeout: requestTimeout, metrics: metrics)
+        if timesRequests {
+            let watcher = RequestStartWatcher(clock: clock)
             do {
                 try context.pipeline.syncOperations.addHandler(watcher, position: .first)
             } catch {
@@ -63,61 +67,105 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { clock.answerSent(context) }
+        context.write(data, promise: promise)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        clock.requestArrived()
+        clock.closed()
         if let counted { counter?.release(counted) }
         counted = nil
         context.fireChannelInactive()
     }
 }
 
-/// Whether a request is arriving on a connection, and the timer that closes the connection if it takes too long.
-/// Shared by the two handlers of one connection, on its event loop only.
+/// Times the request that is arriving on a connection, shared by its two handlers, on its event loop only.
+///
+/// The clock runs from a request's first byte until its last, but not while the server is still answering an
+/// earlier request on the connection: the server then stops reading (backpressure), and a pipelined request
+/// waiting for its turn is not the client's delay; its time starts when the answers before it are sent. A request
+/// that arrives whole in one read never sets a timer.
 final class RequestClock {
-    private(set) var deadline: Scheduled<Void>?
+    private let timeout: TimeAmount?
+    private let metrics: MetricsRegistry
+    /// When the request now arriving began to, if one is.
+    private var started: NIODeadline?
+    /// Requests that have arrived whole, and answers sent (an answer may go out before its request has arrived
+    /// whole, e.g. a 401 that does not read the body).
+    private var received = 0
+    private var answered = 0
+    private var deadline: Scheduled<Void>?
 
-    var isReadingRequest: Bool { deadline != nil }
-
-    func requestStarted(_ deadline: Scheduled<Void>) {
-        self.deadline = deadline
+    init(timeout: TimeAmount?, metrics: MetricsRegistry) {
+        self.timeout = timeout
+        self.metrics = metrics
     }
 
-    /// The request's last byte has arrived (or the connection has closed): no deadline until the next one starts.
+    /// Bytes arrived: the first of a request, unless one is already arriving.
+    func bytesArrived(_ context: ChannelHandlerContext) {
+        if started == nil { started = context.eventLoop.now }
+    }
+
+    /// A read has been handed on to the decoder: if it left a request still arriving, that request's deadline is set.
+    func readFinished(_ context: ChannelHandlerContext) {
+        arm(context)
+    }
+
+    /// The request's last byte has arrived: no deadline until the next one starts.
     func requestArrived() {
+        received += 1
+        started = nil
         deadline?.cancel()
         deadline = nil
     }
+
+    /// An answer has been sent. A request that began to arrive while the server was busy answering has its time
+    /// start now.
+    func answerSent(_ context: ChannelHandlerContext) {
+        answered += 1
+        if started != nil, deadline == nil {
+            started = context.eventLoop.now
+            arm(context)
+        }
+    }
+
+    func closed() {
+        started = nil
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        guard let timeout, let started, deadline == nil, answered >= received else { return }
+        let metrics = self.metrics
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(deadline: started + timeout) {
+            metrics.recordTimedOutRequest()
+            context.close(promise: nil)
+        }
+    }
 }
 
-/// Sees the raw bytes of a connection before the HTTP decoder does and starts the request's deadline on the
-/// first byte of each request.
-///
-/// A byte that arrives while a request is being read belongs to it, and one that arrives between requests starts
-/// the next; bytes of the next request that arrive with the end of the one before (pipelining) start no deadline
-/// until more arrive, so a request stalled entirely in such a read is left to the idle timeout.
+/// Sees the raw bytes of a connection before the HTTP decoder does, and tells the ``RequestClock`` when a request
+/// begins to arrive and when a read is over. A request stalled entirely in bytes that arrived with the end of the
+/// one before it (pipelining) is left to the idle timeout.
 final class RequestStartWatcher: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     private let clock: RequestClock
-    private let timeout: TimeAmount
-    private let metrics: MetricsRegistry
 
-    init(clock: RequestClock, timeout: TimeAmount, metrics: MetricsRegistry) {
+    init(clock: RequestClock) {
         self.clock = clock
-        self.timeout = timeout
-        self.metrics = metrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if !clock.isReadingRequest {
-            let metrics = self.metrics
-            clock.requestStarted(
-                context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-                    metrics.recordTimedOutRequest()
-                    context.close(promise: nil)
-                })
-        }
+        clock.bytesArrived(context)
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        clock.readFinished(context)
+        context.fireChannelReadComplete()
     }
 }

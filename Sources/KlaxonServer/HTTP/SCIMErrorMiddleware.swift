@@ -1,8 +1,8 @@
 import HTTPTypes
 import Hummingbird
+import KlaxonDirectory
 import Logging
 import NIOCore
-import NIOHTTP1
 import SCIM
 
 /// Turns every failure into an RFC 7644 error body with `application/scim+json`: SCIM errors as they are,
@@ -23,11 +23,15 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as SCIMError:
             return error
-        case let error as HTTPParserError:
-            // The body broke off (the client closed the connection or was cut off by the request timeout) or was
-            // malformed: the client's doing, and usually nobody is left to read the answer.
-            logger.debug("request body unreadable", metadata: ["route": "\(route ?? "unknown")", "error": "\(error)"])
-            return SCIMError(.badRequest, nil, "the request could not be read: \(error)")
+        case SQLDirectoryError.unavailable(let reason):
+            // An outage fails every request alike: one log line every few seconds says so.
+            if unavailableWarnings.shouldWarn() {
+                logger.warning("the database cannot be reached; answering 503", metadata: ["reason": "\(reason)"])
+            }
+            return SCIMError(.serviceUnavailable, nil, "the directory's database cannot be reached; try again shortly")
+        case let error as UnreadableRequestBody:
+            logger.debug("request body unreadable", metadata: ["route": "\(route ?? "unknown")", "error": "\(error.reason)"])
+            return SCIMError(.badRequest, nil, error.description)
         case is NIOTooManyBytesError:
             return SCIMError(.payloadTooLarge, nil, "the request body is too large")
         case let error as HTTPError where error.status == .notFound:
@@ -40,3 +44,6 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// Rate-limits the warning logged while the database cannot be reached.
+private let unavailableWarnings = WarningLimiter(every: .seconds(10))

@@ -89,7 +89,7 @@ struct SCIMRoutes: Sendable {
             var body: JSONValue?
             if hasBody {
                 let limit = maxBody ?? configuration.maxBodySize
-                let buffer = try await request.body.collect(upTo: limit)
+                let buffer = try await request.collectBody(upTo: limit)
                 if buffer.readableBytes > 0 {
                     do {
                         body = try JSONParser.parse(buffer.readableBytesView, limits: .scimRequest(maxBytes: limit))

@@ -29,6 +29,7 @@ public struct SCIMError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unsupportedMediaType = Status(rawValue: 415)
         public static let internalServerError = Status(rawValue: 500)
         public static let notImplemented = Status(rawValue: 501)
+        public static let serviceUnavailable = Status(rawValue: 503)
     }
 
     public var status: Status

@@ -1,0 +1,55 @@
+import PostgresNIO
+import Synchronization
+
+/// Fails the wait for a pooled connection that takes longer than ``limit``, for ``PostgresDatabase``: while
+/// PostgreSQL cannot be reached, the pool keeps trying to connect for a minute before it fails what waits.
+///
+/// One task checks the waits every quarter of a second, rather than a timer per statement: scheduling and
+/// cancelling an event-loop timer from the statement's thread cost a fifth of a PostgreSQL read.
+final class LeaseWatchdog: Sendable {
+    typealias HandOver = AsyncThrowingStream<PostgresConnection, any Error>.Continuation
+
+    private struct Waits {
+        var next = 0
+        var entries: [Int: (deadline: ContinuousClock.Instant, handOver: HandOver)] = [:]
+    }
+
+    /// How long a wait may last.
+    let limit: Duration
+    private let waits = Mutex(Waits())
+
+    init(limit: Duration) {
+        self.limit = limit
+    }
+
+    /// Watches a wait whose connection `handOver` delivers; returns the ticket to end the watch with.
+    func watch(_ handOver: HandOver) -> Int {
+        let deadline = ContinuousClock.now + limit
+        return waits.withLock { waits in
+            defer { waits.next += 1 }
+            waits.entries[waits.next] = (deadline, handOver)
+            return waits.next
+        }
+    }
+
+    /// The wait is over (it got its connection, or failed).
+    func end(_ ticket: Int) {
+        _ = waits.withLock { $0.entries.removeValue(forKey: ticket) }
+    }
+
+    /// Fails overdue waits with ``SQLDirectoryError/unavailable(_:)`` until cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250))
+            let now = ContinuousClock.now
+            let overdue = waits.withLock { waits in
+                let overdue = waits.entries.filter { $0.value.deadline <= now }
+                for ticket in overdue.keys { waits.entries[ticket] = nil }
+                return overdue.values.map(\.handOver)
+            }
+            for handOver in overdue {
+                handOver.finish(throwing: SQLDirectoryError.unavailable("no database connection within \(limit)"))
+            }
+        }
+    }
+}
