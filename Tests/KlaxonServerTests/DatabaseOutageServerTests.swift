@@ -25,6 +25,17 @@ struct DatabaseOutageServerTests {
                 users.expectError(503)
                 #expect(users.headers[.retryAfter] != nil)
                 #expect(ContinuousClock.now - start < .seconds(20))
+
+                // Back again: the instance recovers by itself (the pool reconnects after a pause of its own).
+                proxy.bringBack()
+                let deadline = ContinuousClock.now + .seconds(90)
+                var healthy = false
+                while !healthy, ContinuousClock.now < deadline {
+                    healthy = try await server.raw(.get, "/healthz").status == 200
+                    if !healthy { try await Task.sleep(for: .milliseconds(500)) }
+                }
+                #expect(healthy)
+                #expect(try await server.scim(.get, "/Users").status == 200)
             }
             try await proxy.close()
         }

@@ -49,6 +49,19 @@ final class RawConnection: Sendable {
     }
     var isClosed: Bool { !channel.isActive }
 
+    /// Sends a `GET /healthz` and waits for its answer: true if it came, false if the server closed the connection
+    /// without one (it was refused).
+    func isServed(within limit: Duration = .seconds(10)) async -> Bool {
+        guard (try? await send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")) != nil else { return false }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if received.contains("HTTP/1.1 200") { return true }
+            if isClosed { return received.contains("HTTP/1.1 200") }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+
     /// Whether the server has left the connection open for `period`.
     func staysOpen(for period: Duration) async -> Bool {
         try? await Task.sleep(for: period)

@@ -1,8 +1,9 @@
 import PostgresNIO
 import Synchronization
 
-/// Fails the wait for a pooled connection that takes longer than ``limit``, for ``PostgresDatabase``: while
-/// PostgreSQL cannot be reached, the pool keeps trying to connect for a minute before it fails what waits.
+/// Fails the wait for a pooled connection that takes longer than ``limit`` while the pool is not full, for
+/// ``PostgresDatabase``: while PostgreSQL cannot be reached, the pool keeps trying to connect for a minute before
+/// it fails what waits. A wait while every connection is lent out is the pool doing its job under load, and goes on.
 ///
 /// One task checks the waits every quarter of a second, rather than a timer per statement: scheduling and
 /// cancelling an event-loop timer from the statement's thread cost a fifth of a PostgreSQL read.
@@ -12,14 +13,19 @@ final class LeaseWatchdog: Sendable {
     private struct Waits {
         var next = 0
         var entries: [Int: (deadline: ContinuousClock.Instant, handOver: HandOver)] = [:]
+        /// Connections lent out now.
+        var lent = 0
     }
 
     /// How long a wait may last.
     let limit: Duration
+    /// The pool's most connections.
+    let capacity: Int
     private let waits = Mutex(Waits())
 
-    init(limit: Duration) {
+    init(limit: Duration, capacity: Int) {
         self.limit = limit
+        self.capacity = capacity
     }
 
     /// Watches a wait whose connection `handOver` delivers; returns the ticket to end the watch with.
@@ -37,12 +43,18 @@ final class LeaseWatchdog: Sendable {
         _ = waits.withLock { $0.entries.removeValue(forKey: ticket) }
     }
 
+    /// A connection was lent out (`true`) or given back (`false`).
+    func lend(_ lent: Bool) {
+        waits.withLock { $0.lent += lent ? 1 : -1 }
+    }
+
     /// Fails overdue waits with ``SQLDirectoryError/unavailable(_:)`` until cancelled.
     func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
             let now = ContinuousClock.now
             let overdue = waits.withLock { waits in
+                guard waits.lent < capacity else { return [HandOver]() }
                 let overdue = waits.entries.filter { $0.value.deadline <= now }
                 for ticket in overdue.keys { waits.entries[ticket] = nil }
                 return overdue.values.map(\.handOver)

@@ -24,9 +24,9 @@ final class PostgresDatabase: SQLDatabase {
     /// How often a transaction aborted by a deadlock or serialization failure is tried again.
     static let transientRetries = 8
 
-    /// How long work waits for a pooled connection before the database counts as unavailable. While PostgreSQL
-    /// cannot be reached the pool keeps trying to connect for a minute before it fails what waits, far longer than
-    /// an identity platform waits for an answer.
+    /// How long work waits for a pooled connection, while not all of them are lent out, before the database counts
+    /// as unavailable. While PostgreSQL cannot be reached the pool keeps trying to connect for a minute before it
+    /// fails what waits, far longer than an identity platform waits for an answer.
     static let leaseTimeout = Duration.seconds(5)
 
     private init(client: PostgresClient, runner: Task<Void, Never>, watchdog: LeaseWatchdog, watching: Task<Void, Never>) {
@@ -40,7 +40,7 @@ final class PostgresDatabase: SQLDatabase {
     static func connect(_ configuration: PostgresClient.Configuration) -> PostgresDatabase {
         let client = PostgresClient(configuration: configuration)
         let runner = Task { await client.run() }
-        let watchdog = LeaseWatchdog(limit: leaseTimeout)
+        let watchdog = LeaseWatchdog(limit: leaseTimeout, capacity: configuration.options.maximumConnections)
         let watching = Task { await watchdog.run() }
         return PostgresDatabase(client: client, runner: runner, watchdog: watchdog, watching: watching)
     }
@@ -60,13 +60,17 @@ final class PostgresDatabase: SQLDatabase {
     /// connection over, while `body` runs here, in the caller's task, as it would inside `withConnection`.
     private func withLeasedConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let (handOver, handing) = AsyncThrowingStream<PostgresConnection, any Error>.makeStream()
-        let (released, release) = AsyncStream<Void>.makeStream()
+        let release = ReleaseSignal()
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [client] in
+            group.addTask { [client, watchdog] in
                 do {
                     try await client.withConnection { connection in
+                        watchdog.lend(true)
+                        defer { watchdog.lend(false) }
                         handing.yield(connection)
-                        for await _ in released {}  // until `body` is done, or this task is cancelled
+                        // Until `body` is done with it, cancelled or not: the connection must not go back to the
+                        // pool while `body` may still be using it.
+                        await release.wait()
                     }
                 } catch is CancellationError {
                     handing.finish(throwing: CancellationError())
@@ -78,7 +82,7 @@ final class PostgresDatabase: SQLDatabase {
             let ticket = watchdog.watch(handing)
             defer {
                 watchdog.end(ticket)
-                release.finish()
+                release.fire()
                 group.cancelAll()
             }
             var connections = handOver.makeAsyncIterator()
@@ -281,5 +285,30 @@ private final class WorkGate: Sendable {
             if idle { continuation.resume() }
         }
         return true
+    }
+}
+
+/// Tells the task that holds a connection's lease that the work using the connection is done. Waiting ignores
+/// cancellation: a cancelled request must not give its connection back while its statements may still be running.
+private final class ReleaseSignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let fired = state.withLock { state in
+                if !state.fired { state.waiter = continuation }
+                return state.fired
+            }
+            if fired { continuation.resume() }
+        }
+    }
+
+    func fire() {
+        let waiter = state.withLock { state in
+            state.fired = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 }
