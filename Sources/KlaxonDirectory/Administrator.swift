@@ -68,8 +68,8 @@ public struct IssuedAdminSession: Sendable {
     }
 }
 
-/// Failed sign-ins that have not been followed by a successful one: for one sign-in name (whether or not such an
-/// account exists) from one client address, or for every name from one client address.
+/// Failed sign-ins for one sign-in name (whether or not such an account exists) from one client address, not yet
+/// followed by a successful one.
 public struct SignInFailures: Sendable, Hashable {
     public var count: Int
     public var last: Date
@@ -77,17 +77,5 @@ public struct SignInFailures: Sendable, Hashable {
     public init(count: Int, last: Date) {
         self.count = count
         self.last = last
-    }
-}
-
-/// The two tallies a sign-in attempt is checked against: its name's failures from its client address, and every
-/// name's failures from that address (which slows down one password tried against many names).
-public struct SignInTally: Sendable, Hashable {
-    public var name: SignInFailures?
-    public var client: SignInFailures?
-
-    public init(name: SignInFailures?, client: SignInFailures?) {
-        self.name = name
-        self.client = client
     }
 }

@@ -122,16 +122,16 @@ public protocol Directory: Sendable {
     /// Uses a one-time code up and sets the administrator's password, in one transaction; nil (and nothing
     /// changed) if the code is unknown, used or expired.
     func redeemSignInCode(_ code: String, passwordHash: String, at date: Date) async throws -> AdministratorCredentials?
-    /// Failed sign-ins for a sign-in name from a client address (an empty name: every name from it), or nil.
+    /// Failed sign-ins for a sign-in name from a client address, or nil.
     func signInFailures(login: String, client: String) async throws -> SignInFailures?
-    /// Counts a sign-in attempt as failed before its password is checked, unless `wait`, given the tallies so far,
-    /// says how long the attempt must still wait: then nothing is counted and that wait is returned. Tallies are
-    /// kept per client address, so that someone who knows an administrator's sign-in name cannot lock them out
-    /// from everywhere else. Check and count are one step, so simultaneous attempts cannot all pass the check
-    /// before any is counted; a sign-in that succeeds clears its tallies with ``clearSignInFailures(login:client:)``.
-    func claimSignInAttempt(login: String, client: String, at date: Date, wait: (SignInTally) -> TimeInterval?) async throws -> TimeInterval?
-    /// Clears a name's failures from `client` and that client's count over all names; with `client` nil, the
-    /// name's failures from every address (its password was just set).
+    /// Counts a sign-in attempt as failed before its password is checked, unless `wait`, given the name's tally
+    /// from this client address (nil for none), says how long the attempt must still wait: then nothing is counted
+    /// and that wait is returned. Tallies are kept per address, so that someone who knows an administrator's
+    /// sign-in name cannot lock them out from everywhere else. Check and count are one step, so simultaneous
+    /// attempts cannot all pass the check before any is counted; a sign-in that succeeds clears the tally with
+    /// ``clearSignInFailures(login:client:)``.
+    func claimSignInAttempt(login: String, client: String, at date: Date, wait: (SignInFailures?) -> TimeInterval?) async throws -> TimeInterval?
+    /// Clears a name's failures from `client`; with `client` nil, from every address (its password was just set).
     func clearSignInFailures(login: String, client: String?) async throws
 
     // MARK: Admin sessions

@@ -156,7 +156,10 @@ final class PostgresDatabase: SQLDatabase {
         switch error {
         case SQLDirectoryError.unavailable:
             return error as? SQLDirectoryError
-        case let error as PSQLError where [.connectionError, .serverClosedConnection, .uncleanShutdown].contains(error.code):
+        case let error as PSQLError where [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(error.code):
+            return .unavailable(reason(error))
+        case let error as PSQLError where error.code == .server && ["57P01", "57P02", "57P03"].contains(error.serverInfo?[.sqlState]):
+            // The server is shutting down (admin_shutdown, crash_shutdown) or not yet accepting (cannot_connect_now).
             return .unavailable(reason(error))
         default:
             return nil

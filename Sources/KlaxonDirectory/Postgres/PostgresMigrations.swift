@@ -187,8 +187,7 @@ enum PostgresMigrations {
         SQLMigration(
             version: 3, description: "sign-in failures per client address",
             statements: [
-                // As in SQLite's migration 3: per name and client address; the empty name holds an address's
-                // failures over every name.
+                // As in SQLite's migration 3: per name and client address.
                 "DROP TABLE sign_in_failures",
                 """
                 CREATE TABLE sign_in_failures (

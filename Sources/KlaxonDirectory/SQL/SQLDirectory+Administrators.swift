@@ -131,35 +131,29 @@ extension SQLDirectory {
     }
 
     public func claimSignInAttempt(
-        login: String, client: String, at date: Date, wait: (SignInTally) -> TimeInterval?
+        login: String, client: String, at date: Date, wait: (SignInFailures?) -> TimeInterval?
     ) async throws -> TimeInterval? {
         let key = Self.signInKey(login)
-        // The client's row over all names has the empty name, which sorts first: attempts lock rows in one order.
-        let names = key.isEmpty ? [""] : ["", key]
         let at = SQLValue.double(date.timeIntervalSince1970)
         let lock = dialect.locking(.update, of: "sign_in_failures")
         return try await database.transaction { db in
-            // The rows exist before they are read, so that PostgreSQL can lock them: attempts from one address take
-            // turns here (SQLite's one writer already makes them).
+            // The row exists before it is read, so that PostgreSQL can lock it: attempts at one name from one address
+            // take turns here (SQLite's one writer already makes them).
             try await db.execute(
                 SQLFragment(
-                    "INSERT INTO sign_in_failures (login_lc, client, failures, last_failure) VALUES "
-                        + names.map { _ in "(?, ?, 0, ?)" }.joined(separator: ", ") + " ON CONFLICT (login_lc, client) DO NOTHING",
-                    names.flatMap { [SQLValue.text($0), .text(client), at] }))
+                    "INSERT INTO sign_in_failures (login_lc, client, failures, last_failure) VALUES (?, ?, 0, ?) "
+                        + "ON CONFLICT (login_lc, client) DO NOTHING",
+                    [.text(key), .text(client), at]))
             let rows = try await db.rows(
                 SQLFragment(
-                    "SELECT login_lc, failures, last_failure FROM sign_in_failures WHERE client = ? AND login_lc IN "
-                        + "(\(SQLFragment.placeholders(names.count))) ORDER BY login_lc" + lock,
-                    [.text(client)] + names.map(SQLValue.text)))
-            var tallies: [String: SignInFailures] = [:]
-            for row in rows where try row.integer("failures") > 0 { tallies[try row.text("login_lc")] = try Self.failures(row) }
-            let tally = SignInTally(name: key.isEmpty ? nil : tallies[key], client: tallies[""])
-            if let remaining = wait(tally) { return remaining }
+                    "SELECT failures, last_failure FROM sign_in_failures WHERE login_lc = ? AND client = ?" + lock,
+                    [.text(key), .text(client)]))
+            let failures = try rows.first.map(Self.failures)
+            if let remaining = wait(failures?.count == 0 ? nil : failures) { return remaining }
             try await db.execute(
                 SQLFragment(
-                    "UPDATE sign_in_failures SET failures = failures + 1, last_failure = ? WHERE client = ? AND login_lc IN "
-                        + "(\(SQLFragment.placeholders(names.count)))",
-                    [at, .text(client)] + names.map(SQLValue.text)))
+                    "UPDATE sign_in_failures SET failures = failures + 1, last_failure = ? WHERE login_lc = ? AND client = ?",
+                    [at, .text(key), .text(client)]))
             return nil
         }
     }
@@ -168,8 +162,7 @@ extension SQLDirectory {
         let key = Self.signInKey(login)
         try await database.autocommit { db in
             if let client {
-                try await db.execute(
-                    SQLFragment("DELETE FROM sign_in_failures WHERE client = ? AND login_lc IN ('', ?)", [.text(client), .text(key)]))
+                try await db.execute(SQLFragment("DELETE FROM sign_in_failures WHERE login_lc = ? AND client = ?", [.text(key), .text(client)]))
             } else {
                 try await db.execute(SQLFragment("DELETE FROM sign_in_failures WHERE login_lc = ?", [.text(key)]))
             }

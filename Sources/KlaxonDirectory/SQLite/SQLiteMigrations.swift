@@ -187,8 +187,7 @@ enum SQLiteMigrations {
             version: 3, description: "sign-in failures per client address",
             statements: [
                 // Tallied per name and client address, so a stranger who knows an administrator's sign-in name cannot
-                // lock them out from everywhere; the empty name holds an address's failures over every name. The
-                // old tallies are only minutes of state and are dropped.
+                // lock them out from everywhere. The old tallies are only minutes of state and are dropped.
                 "DROP TABLE sign_in_failures",
                 """
                 CREATE TABLE sign_in_failures (

@@ -39,7 +39,7 @@ extension AdminRoutes {
             let seconds = Int(wait.rounded(.up))
             var response = signInForm(
                 request, login: login,
-                error: "Too many failed sign-ins from here. Wait \(Self.count(seconds, "second")) and try again.", status: .tooManyRequests)
+                error: "Too many failed sign-ins for this name from here. Wait \(Self.count(seconds, "second")) and try again.", status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }

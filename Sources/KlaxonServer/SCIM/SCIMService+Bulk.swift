@@ -9,7 +9,8 @@ extension SCIMService {
     /// operation keeps its place; a reference that cannot be resolved (its POST failed, or references in a circle)
     /// fails with 409. Results are answered in request order. An unexpected failure (the disk is full, the database
     /// is gone) is that operation's 500, logged to `logger`: the operations before it are committed, and the client
-    /// must learn their ids.
+    /// must learn their ids. A database that cannot be reached is that operation's 503, and the rest are not tried
+    /// (each would wait for a connection in vain), as when `failOnErrors` is reached.
     func bulk(_ request: SCIMRequest, logger: Logger) async throws -> SCIMReply {
         let bulk = try BulkRequest(try requireBody(request), limits: limits.bulk)
         let definedBy = Dictionary(
@@ -34,6 +35,7 @@ extension SCIMService {
                 if let limit = bulk.failOnErrors, failures >= limit { break running }
                 results[next] = await run(bulk.operations[next], request, ids: &ids, logger: logger)
                 if results[next]?.response != nil { failures += 1 }
+                if results[next]?.status == SCIMError.Status.serviceUnavailable.rawValue { break running }
             }
         }
         return SCIMReply(status: 200, body: BulkResponse(operations: results.compactMap { $0 }).json)
@@ -56,6 +58,11 @@ extension SCIMService {
                 version: reply.etag.flatMap { try? ETag(parsing: $0) }, status: reply.status)
         } catch let error as SCIMError {
             return .init(method: operation.method, bulkId: operation.bulkId, location: failedLocation, error: error)
+        } catch SQLDirectoryError.unavailable(let reason) {
+            logger.warning("/Bulk stopped: the database cannot be reached", metadata: ["reason": "\(reason)"])
+            return .init(
+                method: operation.method, bulkId: operation.bulkId, location: failedLocation,
+                error: SCIMError(.serviceUnavailable, nil, "the directory's database cannot be reached; the operations after this one were not tried"))
         } catch {
             let type = operation.path.split(separator: "/").first.map(String.init) ?? ""
             logger.error(
