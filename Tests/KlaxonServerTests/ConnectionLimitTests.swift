@@ -99,13 +99,7 @@ import Testing
     /// time starts once that answer is sent. A reviewer lost answers to this: the request timeout closed the
     /// connection while an earlier request was still being answered.
     @Test func aPipelinedRequestIsNotTimedWhileAnEarlierOneIsBeingAnswered() throws {
-        let loop = EmbeddedEventLoop()
-        let channel = EmbeddedChannel(loop: loop)
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
-        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-        try channel.pipeline.syncOperations.addHandler(
-            ConnectionGuard(counter: nil, requestTimeout: .seconds(1), metrics: MetricsRegistry(), logger: Logger(label: "test")))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let (loop, channel) = try Self.guardedChannel()
 
         // The first request arrives whole; a second begins to arrive while the first is answered.
         try Self.read(channel, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\n")
@@ -123,13 +117,7 @@ import Testing
     }
 
     @Test func aRequestStalledInItsBodyIsTimedEvenIfTheServerAnswersBeforeReadingIt() throws {
-        let loop = EmbeddedEventLoop()
-        let channel = EmbeddedChannel(loop: loop)
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
-        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-        try channel.pipeline.syncOperations.addHandler(
-            ConnectionGuard(counter: nil, requestTimeout: .seconds(1), metrics: MetricsRegistry(), logger: Logger(label: "test")))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let (loop, channel) = try Self.guardedChannel()
         try Self.read(channel, "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
         // A 401 goes out before the body has arrived; the body still has to arrive in time.
         try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .unauthorized, headerFields: [.contentLength: "0"])))
@@ -173,6 +161,19 @@ import Testing
         #expect(cache.organisation(for: "secret") == organisation)
         cache.forget(token: 7)
         #expect(cache.organisation(for: "secret") == nil)
+    }
+
+    /// A connected channel with the server's HTTP/1 pipeline and a ``ConnectionGuard`` timing requests to 1 s, on an
+    /// event loop whose clock the test moves.
+    static func guardedChannel() throws -> (EmbeddedEventLoop, EmbeddedChannel) {
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        try channel.pipeline.syncOperations.addHandler(
+            ConnectionGuard(counter: nil, requestTimeout: .seconds(1), metrics: MetricsRegistry(), logger: Logger(label: "test")))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return (loop, channel)
     }
 
     /// One read of `text` from the socket, as NIO delivers it: the bytes, then the end of the read.
