@@ -1,9 +1,11 @@
 import PostgresNIO
 import Synchronization
 
-/// Fails the wait for a pooled connection that takes longer than ``limit`` while the pool is not full, for
+/// Fails the wait for a pooled connection that takes longer than ``limit`` while the pool is making no progress, for
 /// ``PostgresDatabase``: while PostgreSQL cannot be reached, the pool keeps trying to connect for a minute before
-/// it fails what waits. A wait while every connection is lent out is the pool doing its job under load, and goes on.
+/// it fails what waits. No progress means no connection lent within ``limit`` although not all of them are out:
+/// a wait behind a busy pool (connections lent and given back all the time, or all of them out on long work) is
+/// the pool doing its job under load, and goes on.
 ///
 /// One task checks the waits every quarter of a second, rather than a timer per statement: scheduling and
 /// cancelling an event-loop timer from the statement's thread cost a fifth of a PostgreSQL read.
@@ -13,8 +15,9 @@ final class LeaseWatchdog: Sendable {
     private struct Waits {
         var next = 0
         var entries: [Int: (deadline: ContinuousClock.Instant, handOver: HandOver)] = [:]
-        /// Connections lent out now.
+        /// Connections lent out now, and when one last was.
         var lent = 0
+        var lastLent = ContinuousClock.now
     }
 
     /// How long a wait may last.
@@ -45,7 +48,10 @@ final class LeaseWatchdog: Sendable {
 
     /// A connection was lent out (`true`) or given back (`false`).
     func lend(_ lent: Bool) {
-        waits.withLock { $0.lent += lent ? 1 : -1 }
+        waits.withLock { waits in
+            waits.lent += lent ? 1 : -1
+            if lent { waits.lastLent = .now }
+        }
     }
 
     /// Fails overdue waits with ``SQLDirectoryError/unavailable(_:)`` until cancelled.
@@ -54,7 +60,7 @@ final class LeaseWatchdog: Sendable {
             try? await Task.sleep(for: .milliseconds(250))
             let now = ContinuousClock.now
             let overdue = waits.withLock { waits in
-                guard waits.lent < capacity else { return [HandOver]() }
+                guard waits.lent < capacity, now - waits.lastLent >= limit else { return [HandOver]() }
                 let overdue = waits.entries.filter { $0.value.deadline <= now }
                 for ticket in overdue.keys { waits.entries[ticket] = nil }
                 return overdue.values.map(\.handOver)

@@ -24,8 +24,8 @@ final class PostgresDatabase: SQLDatabase {
     /// How often a transaction aborted by a deadlock or serialization failure is tried again.
     static let transientRetries = 8
 
-    /// How long work waits for a pooled connection, while not all of them are lent out, before the database counts
-    /// as unavailable. While PostgreSQL cannot be reached the pool keeps trying to connect for a minute before it
+    /// How long work waits for a pooled connection, while the pool lends none (see ``LeaseWatchdog``), before the
+    /// database counts as unavailable. While PostgreSQL cannot be reached the pool keeps trying to connect for a minute before it
     /// fails what waits, far longer than an identity platform waits for an answer.
     static let leaseTimeout = Duration.seconds(5)
 
@@ -53,8 +53,11 @@ final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one; a database that cannot be
-    /// reached, then or while `body` runs, throws ``SQLDirectoryError/unavailable(_:)``.
+    /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one (unless the pool is busy, see
+    /// ``LeaseWatchdog``); a
+    /// database that cannot be reached then, or a broken connection postgres-nio reports while `body` runs, throws
+    /// ``SQLDirectoryError/unavailable(_:)``. (A statement sent as the connection closes can go unanswered: see
+    /// docs/design-notes.md.)
     ///
     /// The pool lends a connection only for the scope of a closure, so a child task holds the lease and hands the
     /// connection over, while `body` runs here, in the caller's task, as it would inside `withConnection`.

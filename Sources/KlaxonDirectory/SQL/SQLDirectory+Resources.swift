@@ -33,7 +33,7 @@ extension SQLDirectory {
             // PostgreSQL would write to its log for every 409.
             insert.append(Self.unlessNameTaken(kind) + " RETURNING id")
             let statement = insert
-            let inserted = try await Self.claiming(Self.uniqueIndex(kind), or: Self.nameTaken(document, kind)) { try await db.rows(statement) }
+            let inserted = try await db.rows(statement)
             guard !inserted.isEmpty else { throw Self.nameTaken(document, kind) }
             if kind == .group {
                 let (references, joined) = try await insertMembers(members, into: id, in: org, on: db)
