@@ -52,6 +52,7 @@ let package = Package(
                 "SCIM", "KlaxonSQLiteSupport",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -130,7 +131,11 @@ let package = Package(
             path: "Tests/KlaxonTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KlaxonDirectoryTests", dependencies: ["KlaxonDirectory", "KlaxonTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KlaxonDirectoryTests",
+            dependencies: ["KlaxonDirectory", "KlaxonTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KlaxonSyncEngineTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -179,26 +180,41 @@ final class PostgresDatabase: SQLDatabase {
     }
 
     /// Runs statements on one leased connection.
+    ///
+    /// Each statement is sent from the connection's event loop, after a look at whether the connection is still
+    /// open: postgres-nio drops a query written to a connection whose channel has closed (the write's failure goes
+    /// nowhere; postgres-nio#487 fixed that and was reverted in #501), and whoever waits for it would wait for ever.
+    /// On the event loop nothing can close the channel between the look and the write, and a query that reaches
+    /// postgres-nio's handler is always answered, with rows or an error.
     struct PostgresStatements: SQLConnection {
         let connection: PostgresConnection
 
         func rows(_ statement: SQLFragment) async throws -> [SQLRow] {
-            var rows: [SQLRow] = []
-            try await forEach(statement) { rows.append(try SQLRow($0)) }
-            return rows
+            let loop = connection.eventLoop
+            return try await run(statement) { query in
+                let rows = NIOLoopBoundBox([SQLRow](), eventLoop: loop)
+                return connection.query(query, logger: PostgresDatabase.logger) { rows.value.append(try SQLRow($0)) }
+                    .map { _ in rows.value }
+            }
         }
 
         func execute(_ statement: SQLFragment) async throws {
-            try await forEach(statement) { _ in }
+            try await run(statement) { query in
+                connection.query(query, logger: PostgresDatabase.logger) { _ in }.map { _ in () }
+            }
         }
 
         func forEachRow(_ statement: SQLFragment, _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
-            try await forEach(statement) { body(try SQLRow($0)) }
+            try await run(statement) { query in
+                connection.query(query, logger: PostgresDatabase.logger) { body(try SQLRow($0)) }.map { _ in () }
+            }
         }
 
-        /// Runs the statement and reads every row, so that an error the server reports after the first row (or
-        /// after none, for a write) is thrown here rather than lost.
-        private func forEach(_ statement: SQLFragment, _ body: (PostgresRow) throws -> Void) async throws {
+        /// Sends the statement on the connection's event loop and waits for every row, so that an error the server
+        /// reports after the first row (or after none, for a write) is thrown here rather than lost.
+        private func run<T: Sendable>(
+            _ statement: SQLFragment, _ send: @escaping @Sendable (PostgresQuery) -> EventLoopFuture<T>
+        ) async throws -> T {
             var bindings = PostgresBindings(capacity: statement.binds.count)
             for value in statement.binds {
                 switch value {
@@ -209,10 +225,14 @@ final class PostgresDatabase: SQLDatabase {
                 }
             }
             let query = PostgresQuery(unsafeSQL: SQLDialect.postgres.statement(statement.sql), binds: bindings)
+            let connection = connection
             do {
-                for try await row in try await connection.query(query, logger: PostgresDatabase.logger) {
-                    try body(row)
-                }
+                return try await connection.eventLoop.flatSubmit {
+                    guard !connection.isClosed else {
+                        return connection.eventLoop.makeFailedFuture(SQLDirectoryError.unavailable("the connection to PostgreSQL closed"))
+                    }
+                    return send(query)
+                }.get()
             } catch let error as PSQLError where error.code == .server && error.serverInfo?[.sqlState] == "23505" {
                 throw SQLUniqueViolation(constraint: error.serverInfo?[.constraintName] ?? "")
             }
