@@ -133,6 +133,13 @@ public protocol Directory: Sendable {
     func claimSignInAttempt(login: String, client: String, at date: Date, wait: (SignInFailures?) -> TimeInterval?) async throws -> TimeInterval?
     /// Clears a name's failures from `client`; with `client` nil, from every address (its password was just set).
     func clearSignInFailures(login: String, client: String?) async throws
+    /// Forgets every tally whose last failure was before `cutoff`, in bounded batches; returns how many. Without it
+    /// the table keeps a row for every name ever tried from every address.
+    ///
+    /// ```swift
+    /// let forgotten = try await directory.pruneSignInFailures(before: Date().addingTimeInterval(-86_400))
+    /// ```
+    func pruneSignInFailures(before cutoff: Date) async throws -> Int
 
     // MARK: Admin sessions
 

@@ -47,9 +47,8 @@ public enum KlaxonServer {
         admin.register(on: router)
         // Services stop in reverse order: the activity log is pruned and flushed before the directory closes.
         var services: [any Service] = [DirectoryCloser(directory: directory), activity]
-        if configuration.activityRetentionDays > 0 {
-            services.append(ActivityPruner(directory: directory, retentionDays: configuration.activityRetentionDays, logger: logger))
-        }
+        let retention = configuration.activityRetentionDays
+        services.append(RetentionPruner(directory: directory, retentionDays: retention > 0 ? retention : nil, logger: logger))
         return Application(
             router: router,
             server: .http1(

@@ -66,6 +66,44 @@ import SCIM
     }
 
     @Test(arguments: TestBackend.available)
+    func talliesWhoseLastFailureIsOldAreForgotten(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let now = Date()
+            for (login, hoursAgo) in [("old", 30.0), ("recent", 2.0)] {
+                for client in ["192.0.2.1", "192.0.2.2"] {
+                    _ = try await directory.claimSignInAttempt(login: login, client: client, at: now.addingTimeInterval(-hoursAgo * 3600)) { _ in nil }
+                }
+            }
+            // A failure an hour ago keeps a tally whose first failure is older.
+            _ = try await directory.claimSignInAttempt(login: "old", client: "192.0.2.2", at: now.addingTimeInterval(-3600)) { _ in nil }
+
+            #expect(try await directory.pruneSignInFailures(before: now.addingTimeInterval(-86_400)) == 1)
+            #expect(try await directory.signInFailures(login: "old", client: "192.0.2.1") == nil)
+            #expect(try await directory.signInFailures(login: "old", client: "192.0.2.2")?.count == 2)
+            #expect(try await directory.signInFailures(login: "recent", client: "192.0.2.1")?.count == 1)
+            #expect(try await directory.signInFailures(login: "recent", client: "192.0.2.2")?.count == 1)
+            #expect(try await directory.pruneSignInFailures(before: now.addingTimeInterval(-86_400)) == 0)
+        }
+    }
+
+    /// More tallies than one batch removes: the batches go on until none is left.
+    @Test(arguments: TestBackend.available)
+    func pruningTalliesGoesOnPastOneBatch(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let then = Date().addingTimeInterval(-2 * 86_400)
+            for index in 0..<7 {
+                _ = try await directory.claimSignInAttempt(login: "name-\(index)", client: "192.0.2.1", at: then) { _ in nil }
+            }
+            _ = try await directory.claimSignInAttempt(login: "kept", client: "192.0.2.1", at: Date()) { _ in nil }
+            #expect(try await directory.pruneSignInFailures(before: then.addingTimeInterval(1), batchSize: 2) == 7)
+            for index in 0..<7 {
+                #expect(try await directory.signInFailures(login: "name-\(index)", client: "192.0.2.1") == nil)
+            }
+            #expect(try await directory.signInFailures(login: "kept", client: "192.0.2.1")?.count == 1)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func sessionsOpenTheirOrganisationUntilTheyExpireOrEnd(backend: TestBackend) async throws {
         try await backend.withDirectory { directory in
             let acme = try await directory.createOrganisation(slug: "acme", name: "Acme").id

@@ -72,6 +72,36 @@ import Testing
         }
     }
 
+    /// With the activity log kept whole (`--activity-retention-days 0`), failed sign-ins a day old are still forgotten.
+    @Test(arguments: TestBackend.available)
+    func theServerForgetsOldFailedSignInsWhateverTheRetention(backend: TestBackend) async throws {
+        try await backend.withScratchDatabase { database in
+            let now = Date()
+            let setup = try await database.open()
+            try await setup.closing {
+                let acme = try await setup.createOrganisation(slug: "acme", name: "Acme")
+                try await setup.recordActivity([
+                    ActivityEntry(organisation: acme.id, at: now.addingTimeInterval(-400 * 86_400), method: "POST", path: "/aged", status: 201)
+                ])
+                _ = try await setup.claimSignInAttempt(login: "ghost", client: "192.0.2.1", at: now.addingTimeInterval(-2 * 86_400)) { _ in nil }
+                _ = try await setup.claimSignInAttempt(login: "fresh", client: "192.0.2.1", at: now.addingTimeInterval(-3600)) { _ in nil }
+            }
+
+            var configuration = TestServer.configuration
+            configuration.activityRetentionDays = 0
+            try await TestServer.run(on: database, configuration: configuration) { server in
+                var ghost: SignInFailures? = SignInFailures(count: 1, last: now)
+                for _ in 0..<400 where ghost != nil {
+                    try await Task.sleep(for: .milliseconds(25))
+                    ghost = try await server.directory.signInFailures(login: "ghost", client: "192.0.2.1")
+                }
+                #expect(ghost == nil)
+                #expect(try await server.directory.signInFailures(login: "fresh", client: "192.0.2.1")?.count == 1)
+                #expect(try await server.directory.recentActivity(in: server.acme.id, limit: 10).map(\.path).contains("/aged"))
+            }
+        }
+    }
+
     @Test func retentionIsNeverNegative() {
         #expect(ServerConfiguration(activityRetentionDays: -5).activityRetentionDays == 0)
         #expect(ServerConfiguration().activityRetentionDays == 30)

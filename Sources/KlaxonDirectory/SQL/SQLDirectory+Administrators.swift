@@ -169,6 +169,32 @@ extension SQLDirectory {
         }
     }
 
+    public func pruneSignInFailures(before cutoff: Date) async throws -> Int {
+        try await pruneSignInFailures(before: cutoff, batchSize: Self.signInPruneBatch)
+    }
+
+    /// How many sign-in tallies one pruning transaction removes at most.
+    static let signInPruneBatch = 5000
+
+    /// ``pruneSignInFailures(before:)`` in batches of `batchSize` tallies.
+    func pruneSignInFailures(before cutoff: Date, batchSize: Int) async throws -> Int {
+        let size = max(1, batchSize)
+        let batch = SQLFragment(
+            """
+            DELETE FROM sign_in_failures WHERE (login_lc, client) IN \
+            (SELECT login_lc, client FROM sign_in_failures WHERE last_failure < ? LIMIT ?) RETURNING login_lc
+            """,
+            [.double(cutoff.timeIntervalSince1970), .integer(size)])
+        var removed = 0
+        while true {
+            let count = try await database.transaction { db in try await db.rows(batch).count }
+            removed += count
+            guard count == size else { return removed }
+            // Let the writes queued behind this batch go before the next one.
+            await Task.yield()
+        }
+    }
+
     /// A sign-in name as tallied: trimmed and case-folded, as administrators' names are matched.
     private static func signInKey(_ login: String) -> String {
         login.trimmingCharacters(in: .whitespacesAndNewlines).caseFolded
