@@ -23,7 +23,7 @@ public enum KlaxonServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let metrics = MetricsRegistry()
-        let counter = configuration.maxConnectionsPerAddress.map(ConnectionCounter.init(limit:))
+        let counter = configuration.maxConnectionsPerAddress.map { ConnectionCounter(limit: $0, exempt: configuration.trustedProxies) }
         let activity = ActivityRecorder(directory: directory, logger: logger)
         let service = try SCIMService(directory: directory, registry: registry, profiles: profiles)
         // HEAD on every GET route, as HTTP requires (RFC 9110 §9.1); NIO's encoder sends no body in answer to HEAD.

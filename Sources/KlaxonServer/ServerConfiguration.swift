@@ -24,15 +24,17 @@ public struct ServerConfiguration: Sendable {
     /// nil sets no limit.
     public var requestTimeout: Duration?
     /// The most connections one client address (an IPv6 client's /64) may hold open at once; more are closed as
-    /// they open. nil sets no limit, for a server behind a proxy that connects from one address and limits clients
-    /// itself.
+    /// they open. nil sets no limit. A trusted proxy's connections (``trustedProxies``) are not counted.
     public var maxConnectionsPerAddress: Int?
+    /// The proxies whose `X-Forwarded-For` names the client, for sign-in tallies; their own connections are not
+    /// held to ``maxConnectionsPerAddress``.
+    public var trustedProxies: TrustedProxies
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maxBodySize: Int = 1 << 20, tokenCacheTTL: Duration = .seconds(5),
         passwordCost: UInt8 = AdminPasswords.defaultCost, adminSessionLifetime: Duration = .seconds(8 * 3600),
         activityRetentionDays: Int = 30, idleTimeout: Duration? = .seconds(75), requestTimeout: Duration? = .seconds(30),
-        maxConnectionsPerAddress: Int? = 256
+        maxConnectionsPerAddress: Int? = 256, trustedProxies: TrustedProxies = .none
     ) {
         self.host = host
         self.port = port
@@ -45,6 +47,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout.flatMap { $0 > .zero ? $0 : nil }
         self.requestTimeout = requestTimeout.flatMap { $0 > .zero ? $0 : nil }
         self.maxConnectionsPerAddress = maxConnectionsPerAddress.flatMap { $0 > 0 ? $0 : nil }
+        self.trustedProxies = trustedProxies
     }
 
     /// The URL of the server's root, for messages: `http://127.0.0.1:8080`.

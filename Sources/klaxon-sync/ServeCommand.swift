@@ -46,9 +46,16 @@ struct ServeCommand: AsyncParsableCommand {
     var requestTimeout: Double = 30
 
     @Option(help: ArgumentHelp(
-        "The most connections one client address (an IPv6 client's /64) may hold open at once; 0 sets no limit (behind a proxy that connects from one address).",
+        "The most connections one client address (an IPv6 client's /64) may hold open at once; 0 sets no limit. Trusted proxies are not counted.",
         valueName: "count"))
     var maxConnectionsPerAddress: Int = 256
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A load balancer or reverse proxy in front of the server, as an address or CIDR range (repeat for several, e.g. --trusted-proxy 10.0.0.0/8): its X-Forwarded-For names the client for sign-in limits, and its connections are not held to --max-connections-per-address.",
+            valueName: "address"))
+    var trustedProxies: [String] = []
 
     @Option(help: "Log level: trace, debug (adds one line per request), info, notice, warning, error.")
     var logLevel: Logger.Level = .info
@@ -67,6 +74,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxConnectionsPerAddress >= 0 else {
             throw ValidationError("--max-connections-per-address must be 0 (no limit) or more")
         }
+        do {
+            _ = try TrustedProxies(trustedProxies)
+        } catch {
+            throw ValidationError("--trusted-proxy \(error)")
+        }
     }
 
     func run() async throws {
@@ -77,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, publicURL: publicURL, activityRetentionDays: activityRetentionDays,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), requestTimeout: .milliseconds(Int64(requestTimeout * 1000)),
-            maxConnectionsPerAddress: maxConnectionsPerAddress)
+            maxConnectionsPerAddress: maxConnectionsPerAddress, trustedProxies: try TrustedProxies(trustedProxies))
         let profiles = try ProfileDeriver(defaultPhoneRegion: phoneRegion)
         var logger = Logger(label: "klaxon-sync")
         logger.logLevel = logLevel

@@ -392,8 +392,9 @@ import Testing
         }
     }
 
-    /// Signs in from the loopback address `source` over a connection of its own and returns the status.
-    static func signIn(port: Int, from source: String, _ login: String, _ password: String) async throws -> Int {
+    /// Signs in from the loopback address `source` over a connection of its own and returns the status; the POST
+    /// carries `X-Forwarded-For: <forwardedFor>` when it is given.
+    static func signIn(port: Int, from source: String, forwardedFor: String? = nil, _ login: String, _ password: String) async throws -> Int {
         let page = try await RawConnection.open(port: port, from: source)
         try await page.send("GET /admin/sign-in HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(await page.answers(1, within: .seconds(10)))
@@ -406,6 +407,7 @@ import Testing
         let post = try await RawConnection.open(port: port, from: source)
         try await post.send(
             "POST /admin/sign-in HTTP/1.1\r\nHost: localhost\r\nCookie: \(cookie)\r\n"
+                + (forwardedFor.map { "X-Forwarded-For: \($0)\r\n" } ?? "")
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)")
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline, post.received.firstMatch(of: /HTTP\/1.1 (\d{3})/) == nil {

@@ -1,5 +1,6 @@
 import Hummingbird
 import KlaxonDirectory
+import NIOCore
 
 /// The admin pages' per-request state: the signed-in session, if any, and a POSTed form (already checked for
 /// forgery by ``AdminSessionMiddleware``).
@@ -9,12 +10,12 @@ struct AdminRequestContext: ChildRequestContext {
     /// The session cookie's value, for signing out.
     var sessionSecret: String?
     var form = AdminForm(fields: [])
-    /// The client's address (``SCIMRequestContext/clientAddress``), read when the context is made for an admin page.
-    let clientAddress: String
+    /// The address the connection comes from (``SCIMRequestContext/peerAddress``).
+    let peerAddress: SocketAddress?
 
     init(context: SCIMRequestContext) throws {
         self.coreContext = context.coreContext
-        self.clientAddress = context.clientAddress
+        self.peerAddress = context.peerAddress
     }
 
     /// The signed-in session; the middleware lets no request reach a handler that needs one without it.

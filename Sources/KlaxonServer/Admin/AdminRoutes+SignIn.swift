@@ -34,7 +34,8 @@ extension AdminRoutes {
         let now = Date()
         // The attempt counts as a failure before bcrypt runs, so a burst of simultaneous guesses is throttled too.
         let throttle = self.throttle
-        let client = context.clientAddress
+        let client = configuration.trustedProxies.clientAddress(
+            peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor])
         if let wait = try await directory.claimSignInAttempt(login: login, client: client, at: now, wait: { throttle.wait(after: $0, now: now) }) {
             let seconds = Int(wait.rounded(.up))
             var response = signInForm(

@@ -13,19 +13,8 @@ final class ConnectionCounter: Sendable {
         private let bytes: [UInt8]
 
         init?(_ address: SocketAddress) {
-            // The address bytes as laid out in `sockaddr_in` (after family and port) and `sockaddr_in6` (after
-            // family, port and flow label).
-            let raw = address.withSockAddr { pointer, size in Array(UnsafeRawBufferPointer(start: pointer, count: size)) }
-            switch address {
-            case .v4 where raw.count >= 8:
-                bytes = Array(raw[4..<8])
-            case .v6 where raw.count >= 24:
-                let all = raw[8..<24]
-                let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xff, 0xff]
-                bytes = all.starts(with: mappedPrefix) ? Array(all.suffix(4)) : Array(all.prefix(8))
-            default:
-                return nil
-            }
+            guard let bytes = address.ipBytes else { return nil }
+            self.bytes = bytes.count == 4 ? bytes : Array(bytes.prefix(8))
         }
 
         var description: String {
@@ -42,8 +31,17 @@ final class ConnectionCounter: Sendable {
     /// A flood of refusals logs one line a minute.
     let warnings = WarningLimiter(every: .seconds(60))
 
-    init(limit: Int) {
+    /// Addresses not counted: trusted proxies, whose connections carry many clients.
+    let exempt: TrustedProxies
+
+    init(limit: Int, exempt: TrustedProxies = .none) {
         self.limit = limit
+        self.exempt = exempt
+    }
+
+    /// The address a connection from `peer` counts against, or nil if it is not counted (a trusted proxy).
+    func address(of peer: SocketAddress) -> Address? {
+        exempt.trusts(peer) ? nil : Address(peer)
     }
 
     /// Counts a new connection from `address`; false, counting nothing, if it already holds ``limit``.

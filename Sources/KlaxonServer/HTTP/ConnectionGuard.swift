@@ -39,7 +39,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        if let counter, let address = context.remoteAddress.flatMap(ConnectionCounter.Address.init) {
+        if let counter, let address = context.remoteAddress.flatMap(counter.address(of:)) {
             guard counter.admit(address) else {
                 metrics.recordRefusedConnection()
                 if counter.warnings.shouldWarn() {

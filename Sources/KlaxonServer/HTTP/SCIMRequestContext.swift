@@ -7,7 +7,7 @@ public import NIOCore
 public struct SCIMRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var organisation: Organisation?
-    /// Kept to read the client's address only where it is needed (admin sign-in), not on every request.
+    /// Kept to read the peer's address only where it is needed (admin sign-in), not on every request.
     private let channel: any Channel
 
     public init(source: Source) {
@@ -16,9 +16,8 @@ public struct SCIMRequestContext: RequestContext {
         self.channel = source.channel
     }
 
-    /// The client's address as connection limits and sign-in tallies count it: an IPv4 address, or an IPv6 /64
-    /// (`2001:db8:1:2::/64`); empty if the connection has none.
-    public var clientAddress: String {
-        channel.remoteAddress.flatMap(ConnectionCounter.Address.init)?.description ?? ""
+    /// The address the connection comes from: the client's, or a proxy's (``TrustedProxies``).
+    public var peerAddress: SocketAddress? {
+        channel.remoteAddress
     }
 }
