@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("trusted-proxy"),
         help: ArgumentHelp(
-            "A load balancer or reverse proxy in front of the server, as an address or CIDR range (repeat for several, e.g. --trusted-proxy 10.0.0.0/8): its X-Forwarded-For names the client for sign-in limits, and its connections are not held to --max-connections-per-address.",
+            "A load balancer or reverse proxy in front of the server that appends the client's address to X-Forwarded-For, as an address or CIDR range holding only proxies (repeat for several, e.g. --trusted-proxy 10.0.3.7): that header then names the client for sign-in limits, and the proxy's connections are not held to --max-connections-per-address.",
             valueName: "address"))
     var trustedProxies: [String] = []
 

@@ -20,7 +20,14 @@ import Testing
         }
         #expect(try TrustedProxies(["0.0.0.0/0"]).trusts(try Self.address("203.0.113.9")))
         #expect(!TrustedProxies.none.trusts(try Self.address("127.0.0.1")))
-        for invalid in ["10.0.0.0/33", "::/129", "10.0.0/8", "proxy.example", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/８", ""] {
+        // An IPv4 range written as IPv6 counts IPv6 bits.
+        let mapped = try TrustedProxies(["::ffff:10.0.0.0/104"])
+        #expect(mapped.trusts(try Self.address("10.200.0.1")))
+        #expect(!mapped.trusts(try Self.address("11.0.0.1")))
+        for invalid in [
+            "10.0.0.0/33", "::/129", "10.0.0/8", "proxy.example", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/８", "",
+            "10.0.0.0/-0", "10.0.0.0/+8", "10.0.0.0/0008", "fe80::1%lo", "::ffff:10.0.0.0/95", "::ffff:10.0.0.0/129",
+        ] {
             #expect(throws: TrustedProxies.InvalidRange.self, "\(invalid)") { try TrustedProxies([invalid]) }
         }
     }
@@ -41,6 +48,13 @@ import Testing
         #expect(client(balancer, ["10.0.0.7, 10.0.0.8"]) == "10.0.0.7", "every entry trusted: the left-most")
         #expect(client(balancer, ["198.51.100.7, unknown, 10.0.0.8"]) == "10.0.0.8", "stops at an entry that is no address")
         #expect(client(balancer, []) == "10.0.0.5", "no header: the balancer itself")
+        for odd in ["[198.51.100.7]xyz", "198.51.100.7:port", "198.51.100.7:1234567", "fe80::1%lo", "\"198.51.100.7\"", " "] {
+            #expect(client(balancer, [odd]) == "10.0.0.5", "\(odd) is no address")
+        }
+        // Entries are read from the right, 20 at most.
+        let chain = Array(repeating: "10.0.0.7", count: TrustedProxies.maximumEntries + 5).joined(separator: ", ")
+        #expect(client(balancer, ["198.51.100.7, " + chain]) == "10.0.0.7")
+        #expect(client(balancer, [String(repeating: "203.0.113.1, ", count: 5000) + "198.51.100.7"]) == "198.51.100.7")
         // Anyone else's header is not believed.
         #expect(client(try Self.address("198.51.100.7"), ["203.0.113.1"]) == "198.51.100.7")
         #expect(proxies.clientAddress(peer: nil, forwardedFor: ["203.0.113.1"]) == "")

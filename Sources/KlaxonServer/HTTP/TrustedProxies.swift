@@ -48,16 +48,20 @@ public struct TrustedProxies: Sendable, Hashable {
         self.ranges = ranges
     }
 
-    /// Trusts each address (`10.0.0.5`, `::1`) or CIDR range (`10.0.0.0/8`, `fd00::/8`).
+    /// Trusts each address (`10.0.0.5`, `::1`) or CIDR range (`10.0.0.0/8`, `fd00::/8`). An IPv4 range written
+    /// as IPv6 (`::ffff:10.0.0.0/104`) counts its prefix in IPv6 bits, as written.
     public init(_ specifications: [String]) throws(InvalidRange) {
         self.ranges = try specifications.map { text throws(InvalidRange) in
             let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let bytes = Self.bytes(of: String(parts[0])) else { throw InvalidRange(text: text) }
+            guard !parts[0].contains("%"), let bytes = Self.bytes(of: String(parts[0])) else { throw InvalidRange(text: text) }
             guard parts.count == 2 else { return Range(bytes: bytes, prefixLength: bytes.count * 8) }
-            guard parts[1].allSatisfy(\.isASCII), let length = Int(parts[1]), (0...bytes.count * 8).contains(length) else {
-                throw InvalidRange(text: text)
-            }
-            return Range(bytes: bytes, prefixLength: length)
+            // The prefix counts bits of the address as written; an IPv4-mapped IPv6 address keeps its last 32.
+            let writtenBits = parts[0].contains(":") ? 128 : 32
+            let unkept = writtenBits - bytes.count * 8
+            guard (1...3).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let length = Int(parts[1]),
+                (unkept...writtenBits).contains(length)
+            else { throw InvalidRange(text: text) }
+            return Range(bytes: bytes, prefixLength: length - unkept)
         }
     }
 
@@ -76,13 +80,26 @@ public struct TrustedProxies: Sendable, Hashable {
     func client(peer: SocketAddress, forwardedFor: [String]) -> SocketAddress {
         guard trusts(peer) else { return peer }
         var client = peer
-        for entry in forwardedFor.flatMap({ $0.split(separator: ",") }).reversed() {
-            guard let address = Self.forwardedAddress(entry) else { break }
-            client = address
-            guard trusts(address) else { break }
+        var read = 0
+        // From the right, splitting no further than needed: the left part of a long header is the client's own.
+        for line in forwardedFor.reversed() {
+            var rest = Substring(line)
+            while true {
+                let comma = rest.lastIndex(of: ",")
+                let entry = comma.map { rest[rest.index(after: $0)...] } ?? rest
+                read += 1
+                guard read <= Self.maximumEntries, let address = Self.forwardedAddress(entry) else { return client }
+                client = address
+                guard trusts(address) else { return client }
+                guard let comma else { break }
+                rest = rest[..<comma]
+            }
         }
         return client
     }
+
+    /// How many `X-Forwarded-For` entries are read at most: more trusted proxies in a row than any deployment has.
+    static let maximumEntries = 20
 
     /// The client's address as sign-in tallies count it (``ConnectionCounter/Address``: IPv4, or an IPv6 /64), from
     /// the connection's `peer` and the request's `X-Forwarded-For` values; "" when the connection has no address.
@@ -92,17 +109,24 @@ public struct TrustedProxies: Sendable, Hashable {
     }
 
     /// An `X-Forwarded-For` entry: an address, possibly with a port (`192.0.2.1:4711`, `[2001:db8::1]:4711`), as
-    /// some proxies write it.
+    /// some proxies write it. Nothing else: no zone (`%eth0`), nothing around it.
     static func forwardedAddress(_ entry: Substring) -> SocketAddress? {
         let trimmed = String(entry).trimmingSpaces()
         var text = Substring(trimmed)
+        guard !text.contains("%") else { return nil }
         if text.hasPrefix("[") {
-            guard let end = text.firstIndex(of: "]") else { return nil }
+            guard let end = text.firstIndex(of: "]"), isPort(text[text.index(after: end)...]) else { return nil }
             text = text[text.index(after: text.startIndex)..<end]
         } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            guard isPort(text[colon...]) else { return nil }
             text = text[..<colon]
         }
         return try? SocketAddress(ipAddress: String(text), port: 0)
+    }
+
+    /// Nothing, or `:` and a port number.
+    private static func isPort(_ text: Substring) -> Bool {
+        text.isEmpty || (text.first == ":" && (2...6).contains(text.count) && text.dropFirst().allSatisfy { $0.isASCII && $0.isNumber })
     }
 
     private static func bytes(of text: String) -> [UInt8]? {
