@@ -65,8 +65,6 @@ public struct TrustedProxies: Sendable, Hashable {
         }
     }
 
-    public var isEmpty: Bool { ranges.isEmpty }
-
     /// Whether `address` is one of the trusted proxies.
     func trusts(_ address: SocketAddress) -> Bool {
         guard !ranges.isEmpty, let bytes = address.ipBytes else { return false }
