@@ -2,6 +2,7 @@
 import KlaxonTestSupport
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// A statement on a PostgreSQL connection that closes is answered, with ``SQLDirectoryError/unavailable(_:)``,
@@ -21,6 +22,13 @@ struct PostgresStatementsTests {
             Issue.record("expected unavailable, got \(outcome)")
             return
         }
+        let streamed = try await Self.settled(within: .seconds(10)) {
+            try await statements.forEachRow(SQLFragment("SELECT 1 AS one")) { _ in }
+        }
+        guard case .failure(SQLDirectoryError.unavailable) = streamed else {
+            Issue.record("expected unavailable, got \(streamed)")
+            return
+        }
     }
 
     /// Statements sent from many tasks while the connection closes under them: each one is answered, with rows or
@@ -34,7 +42,14 @@ struct PostgresStatementsTests {
                     for index in 0..<50 {
                         group.addTask {
                             do {
-                                return .success(try await statements.rows(SQLFragment("SELECT ? AS n", [.integer(index)])).count)
+                                let statement = SQLFragment("SELECT ? AS n", [.integer(index)])
+                                guard index.isMultiple(of: 2) else {
+                                    // A scan's way: rows streamed to a callback.
+                                    let count = Mutex(0)
+                                    try await statements.forEachRow(statement) { _ in count.withLock { $0 += 1 } }
+                                    return .success(count.withLock { $0 })
+                                }
+                                return .success(try await statements.rows(statement).count)
                             } catch {
                                 return .failure(error)
                             }

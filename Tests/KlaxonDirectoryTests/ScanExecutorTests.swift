@@ -1,3 +1,4 @@
+import KlaxonTestSupport
 import Synchronization
 import Testing
 @testable import KlaxonDirectory
@@ -36,5 +37,23 @@ import Testing
             #expect(lanes.first != nil && Set(lanes).count == 1, "one lane from start to end: \(lanes)")
         }
         #expect(ScanExecutor.currentLane == nil)
+    }
+
+    /// A scan's rows reach it on its lane, on either backend: on PostgreSQL they once arrived on the event loop that
+    /// also serves every HTTP and PostgreSQL connection (a review saw get-by-id p90 triple beside two scans).
+    @Test(arguments: TestBackend.available)
+    func aScansRowsAreReadOnItsLane(backend: TestBackend) async throws {
+        try await backend.withDirectory { directory in
+            let executor = ScanExecutor(limit: 1)
+            let lanes = Mutex<[Int?]>([])
+            try await executor.run {
+                try await directory.database.read { db in
+                    try await db.forEachRow(SQLFragment("SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3")) { _ in
+                        lanes.withLock { $0.append(ScanExecutor.currentLane) }
+                    }
+                }
+            }
+            #expect(lanes.withLock { $0 } == [0, 0, 0])
+        }
     }
 }

@@ -204,9 +204,24 @@ final class PostgresDatabase: SQLDatabase {
             }
         }
 
+        /// Streams the rows to `body` where the caller runs (a scan's lane, not the event loop that serves other
+        /// connections too), reading from PostgreSQL no faster than `body` takes them. Only sending the statement
+        /// runs on the event loop.
         func forEachRow(_ statement: SQLFragment, _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
-            try await run(statement) { query in
-                connection.query(query, logger: PostgresDatabase.logger) { body(try SQLRow($0)) }.map { _ in () }
+            let query = Self.query(statement)
+            let connection = connection
+            do {
+                let rows = try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+                    // On the event loop, `query` writes to the channel before it first waits, so nothing can close
+                    // the channel between this look and the write.
+                    guard !connection.isClosed else { throw SQLDirectoryError.unavailable("the connection to PostgreSQL closed") }
+                    return try await connection.query(query, logger: PostgresDatabase.logger)
+                }
+                for try await row in rows {
+                    body(try SQLRow(row))
+                }
+            } catch {
+                throw Self.uniqueViolation(error) ?? error
             }
         }
 
@@ -215,6 +230,21 @@ final class PostgresDatabase: SQLDatabase {
         private func run<T: Sendable>(
             _ statement: SQLFragment, _ send: @escaping @Sendable (PostgresQuery) -> EventLoopFuture<T>
         ) async throws -> T {
+            let query = Self.query(statement)
+            let connection = connection
+            do {
+                return try await connection.eventLoop.flatSubmit {
+                    guard !connection.isClosed else {
+                        return connection.eventLoop.makeFailedFuture(SQLDirectoryError.unavailable("the connection to PostgreSQL closed"))
+                    }
+                    return send(query)
+                }.get()
+            } catch {
+                throw Self.uniqueViolation(error) ?? error
+            }
+        }
+
+        private static func query(_ statement: SQLFragment) -> PostgresQuery {
             var bindings = PostgresBindings(capacity: statement.binds.count)
             for value in statement.binds {
                 switch value {
@@ -224,18 +254,13 @@ final class PostgresDatabase: SQLDatabase {
                 case .null: bindings.appendNull()
                 }
             }
-            let query = PostgresQuery(unsafeSQL: SQLDialect.postgres.statement(statement.sql), binds: bindings)
-            let connection = connection
-            do {
-                return try await connection.eventLoop.flatSubmit {
-                    guard !connection.isClosed else {
-                        return connection.eventLoop.makeFailedFuture(SQLDirectoryError.unavailable("the connection to PostgreSQL closed"))
-                    }
-                    return send(query)
-                }.get()
-            } catch let error as PSQLError where error.code == .server && error.serverInfo?[.sqlState] == "23505" {
-                throw SQLUniqueViolation(constraint: error.serverInfo?[.constraintName] ?? "")
-            }
+            return PostgresQuery(unsafeSQL: SQLDialect.postgres.statement(statement.sql), binds: bindings)
+        }
+
+        /// A broken unique index (23505) as ``SQLUniqueViolation``, or nil.
+        private static func uniqueViolation(_ error: any Error) -> SQLUniqueViolation? {
+            guard let error = error as? PSQLError, error.code == .server, error.serverInfo?[.sqlState] == "23505" else { return nil }
+            return SQLUniqueViolation(constraint: error.serverInfo?[.constraintName] ?? "")
         }
     }
 }
@@ -336,5 +361,18 @@ private final class ReleaseSignal: Sendable {
             return state.waiter
         }
         waiter?.resume()
+    }
+}
+
+/// Runs a task's jobs on a NIO event loop: code inside `withTaskExecutorPreference(EventLoopTaskExecutor(loop))`
+/// runs there, until it returns.
+private final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
