@@ -179,12 +179,15 @@ extension SQLDirectory {
     /// ``pruneSignInFailures(before:)`` in batches of `batchSize` tallies.
     func pruneSignInFailures(before cutoff: Date, batchSize: Int) async throws -> Int {
         let size = max(1, batchSize)
+        let before = SQLValue.double(cutoff.timeIntervalSince1970)
+        // The outer condition again: on PostgreSQL a tally that a failure updates while the DELETE waits for its row
+        // is read anew, and kept (READ COMMITTED re-checks only the outer WHERE).
         let batch = SQLFragment(
             """
-            DELETE FROM sign_in_failures WHERE (login_lc, client) IN \
+            DELETE FROM sign_in_failures WHERE last_failure < ? AND (login_lc, client) IN \
             (SELECT login_lc, client FROM sign_in_failures WHERE last_failure < ? LIMIT ?) RETURNING login_lc
             """,
-            [.double(cutoff.timeIntervalSince1970), .integer(size)])
+            [before, before, .integer(size)])
         var removed = 0
         while true {
             let count = try await database.transaction { db in try await db.rows(batch).count }
