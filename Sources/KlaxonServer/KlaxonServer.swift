@@ -4,6 +4,7 @@ public import Logging
 import SCIM
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// Builds the Klaxon Sync HTTP application: the SCIM endpoints of every organisation, the admin UI under `/admin`,
 /// `/healthz` and `/metrics`.
@@ -70,22 +71,24 @@ public enum KlaxonServer {
     /// 200 if the database answers a read within ``healthTimeout``, else 503, so that a load balancer stops sending
     /// requests to an instance that would fail them all. The reason is logged, not shown: the endpoint is public.
     static func health(of directory: any Directory, logger: Logger) async -> Response {
-        let problem: String? = await withTaskGroup(of: String?.self) { group in
-            group.addTask {
+        // The read runs in a task of its own that the answer does not wait for: a statement on a server that has
+        // stopped answering (frozen, or cut off without its connections closing) waits until TCP gives up, and
+        // cancelling it does not end that wait.
+        let problem: String? = await withCheckedContinuation { answer in
+            let once = FirstAnswer(answer)
+            let timer = Task {
+                try? await Task.sleep(for: healthTimeout)
+                once.give("no answer within \(healthTimeout)")
+            }
+            Task {
                 do {
                     try await directory.ping()
-                    return nil
+                    once.give(nil)
                 } catch {
-                    return "\(error)"
+                    once.give("\(error)")
                 }
+                timer.cancel()
             }
-            group.addTask {
-                try? await Task.sleep(for: healthTimeout)
-                return "no answer within \(healthTimeout)"
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
         guard let problem else { return SCIMResponse.json(200, ["status": "ok"]) }
         if healthWarnings.shouldWarn() {
@@ -94,6 +97,23 @@ public enum KlaxonServer {
         var response = SCIMResponse.json(503, ["status": "unavailable", "detail": "the database cannot be reached"])
         response.headers[.retryAfter] = String(SCIMResponse.retryAfterUnavailable)
         return response
+    }
+}
+
+/// Resumes a continuation with the first value given; later ones are dropped.
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func give(_ value: Value) {
+        let waiting = continuation.withLock { continuation in
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: value)
     }
 }
 
