@@ -1,5 +1,5 @@
 import HTTPTypes
-public import NIOCore
+import NIOCore
 
 /// The proxies (load balancers, reverse proxies) whose `X-Forwarded-For` header the server believes, as addresses
 /// or CIDR ranges. Behind one, every connection comes from the proxy; the client is the right-most address in
