@@ -188,14 +188,7 @@ extension SQLDirectory {
             (SELECT login_lc, client FROM sign_in_failures WHERE last_failure < ? LIMIT ?) RETURNING login_lc
             """,
             [before, before, .integer(size)])
-        var removed = 0
-        while true {
-            let count = try await database.transaction { db in try await db.rows(batch).count }
-            removed += count
-            guard count == size else { return removed }
-            // Let the writes queued behind this batch go before the next one.
-            await Task.yield()
-        }
+        return try await deleteInBatches(batch, size: size)
     }
 
     /// A sign-in name as tallied: trimmed and case-folded, as administrators' names are matched.

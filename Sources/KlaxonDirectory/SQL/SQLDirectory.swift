@@ -412,6 +412,12 @@ public final class SQLDirectory: Directory {
             (SELECT seq FROM activity WHERE org_id = ? AND at < ? LIMIT ?) RETURNING seq
             """,
             [.integer(org), .integer(org), .double(cutoff.timeIntervalSince1970), .integer(size)])
+        return try await deleteInBatches(batch, size: size)
+    }
+
+    /// Runs `batch`, a `DELETE … RETURNING` of at most `size` rows, one transaction at a time until it removes fewer;
+    /// returns how many it removed in all.
+    func deleteInBatches(_ batch: SQLFragment, size: Int) async throws -> Int {
         var removed = 0
         while true {
             let count = try await database.transaction { db in try await db.rows(batch).count }
