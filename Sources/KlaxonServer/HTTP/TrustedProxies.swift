@@ -6,11 +6,12 @@ import NIOCore
 /// `X-Forwarded-For` that is not itself a trusted proxy (each proxy appends the address it was reached from, and only
 /// the part written by proxies we trust can be believed). A connection from any other address is its own client,
 /// whatever header it sends, so the header cannot be used to dodge a sign-in tally. Connections from a trusted proxy
-/// are not held to the per-address connection limit: they carry many clients.
+/// are not held to the per-address connection limit: they carry many clients. Name only the proxies themselves (a
+/// range that holds clients lets them write their own entries), and only proxies that append to the header.
 ///
 /// ```swift
-/// let proxies = try TrustedProxies(["10.0.0.0/8", "::1"])
-/// proxies.client(peer: try SocketAddress(ipAddress: "10.0.0.5", port: 4000), forwardedFor: ["198.51.100.7, 10.0.0.9"])
+/// let proxies = try TrustedProxies(["10.0.3.0/28", "::1"])
+/// proxies.client(peer: try SocketAddress(ipAddress: "10.0.3.5", port: 4000), forwardedFor: ["198.51.100.7, 10.0.3.9"])
 /// // 198.51.100.7
 /// ```
 public struct TrustedProxies: Sendable, Hashable {
