@@ -1,5 +1,6 @@
 import Foundation
 import KlaxonTestSupport
+import PostgresNIO
 import Testing
 @testable import KlaxonDirectory
 import SCIM
@@ -83,6 +84,39 @@ import SCIM
             #expect(try await directory.signInFailures(login: "recent", client: "192.0.2.1")?.count == 1)
             #expect(try await directory.signInFailures(login: "recent", client: "192.0.2.2")?.count == 1)
             #expect(try await directory.pruneSignInFailures(before: now.addingTimeInterval(-86_400)) == 0)
+        }
+    }
+
+    /// A failure that lands while pruning waits for its tally keeps the tally: on PostgreSQL the DELETE that waited
+    /// for the row lock deleted a tally the failure had just made recent (a review found it).
+    @Test(.enabled(if: TestBackend.postgresURL != nil, "needs \(TestBackend.postgresURLVariable)"))
+    func aTallyMadeRecentWhilePruningWaitsForItIsKept() async throws {
+        try await TestBackend.postgres.withScratchDatabase { database in
+            let directory = try await database.open()
+            try await directory.closing {
+                let now = Date()
+                _ = try await directory.claimSignInAttempt(login: "race", client: "192.0.2.9", at: now.addingTimeInterval(-2 * 86_400)) { _ in nil }
+                // Another instance's failure, its transaction still open.
+                let other = try await ScratchDatabase.connect(database.location)
+                try await other.query("BEGIN", logger: ScratchDatabase.logger)
+                try await other.query(
+                    "UPDATE sign_in_failures SET failures = failures + 1, last_failure = \(now.timeIntervalSince1970) WHERE login_lc = 'race'",
+                    logger: ScratchDatabase.logger)
+                let pruning = Task { try await directory.pruneSignInFailures(before: now.addingTimeInterval(-86_400)) }
+                // The DELETE has found the old row and waits for its lock.
+                var waiting = false
+                for _ in 0..<200 where !waiting {
+                    try await Task.sleep(for: .milliseconds(10))
+                    let rows = try await other.query(
+                        "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'", logger: ScratchDatabase.logger)
+                    for try await n in rows.decode(Int.self) { waiting = n > 0 }
+                }
+                #expect(waiting)
+                try await other.query("COMMIT", logger: ScratchDatabase.logger)
+                try await other.close()
+                #expect(try await pruning.value == 0)
+                #expect(try await directory.signInFailures(login: "race", client: "192.0.2.9")?.count == 2)
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 @testable import KlaxonDirectory
 import KlaxonTestSupport
-import Logging
 import PostgresNIO
 import Synchronization
 import Testing
@@ -68,13 +67,7 @@ struct PostgresStatementsTests {
     }
 
     static func connect() async throws -> PostgresConnection {
-        let server = try #require(TestBackend.postgresURL)
-        let target = try PostgresDirectory.Configuration(url: server)
-        let configuration = PostgresConnection.Configuration(
-            host: target.host, port: target.port, username: target.username, password: target.password, database: target.database,
-            tls: .disable)
-        return try await PostgresConnection.connect(
-            configuration: configuration, id: 1, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await ScratchDatabase.connect(try #require(TestBackend.postgresURL))
     }
 
     struct Unanswered: Error {}

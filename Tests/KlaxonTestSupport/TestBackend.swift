@@ -1,7 +1,7 @@
 import Foundation
 public import KlaxonDirectory
-import Logging
-import PostgresNIO
+public import Logging
+public import PostgresNIO
 
 /// The backends the directory and server suites run on: SQLite always, and PostgreSQL when
 /// `KLAXON_TEST_POSTGRES_URL` names a server on which each test may create a database of its own (`.ci/run`
@@ -105,14 +105,22 @@ public struct ScratchDatabase: Sendable {
         return url
     }
 
-    /// Runs one statement that cannot run in a transaction (`CREATE DATABASE`) on the server's own database.
-    static func administer(_ server: String, _ statement: String) async throws {
-        let target = try PostgresDirectory.Configuration(url: server)
+    /// A connection of its own to the PostgreSQL database `url` names, outside any pool: for a test that needs to hold
+    /// a transaction open, or to close a connection under the code it tests.
+    public static func connect(_ url: String) async throws -> PostgresConnection {
+        let target = try PostgresDirectory.Configuration(url: url)
         let configuration = PostgresConnection.Configuration(
             host: target.host, port: target.port, username: target.username, password: target.password, database: target.database,
             tls: .disable)
-        let logger = Logger(label: "klaxon.test.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+    }
+
+    /// Logs nothing: what the tests' own connections do is asserted, not logged.
+    public static let logger = Logger(label: "klaxon.test.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Runs one statement that cannot run in a transaction (`CREATE DATABASE`) on the server's own database.
+    static func administer(_ server: String, _ statement: String) async throws {
+        let connection = try await connect(server)
         do {
             try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             try await connection.close()
