@@ -1,4 +1,3 @@
-import Foundation
 import KlaxonDirectory
 import KlaxonTestSupport
 import Testing
