@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KlaxonDirectory
 
-/// `--database` and `--database-pool-size`, shared by every command that opens the directory.
+/// `--database`, `--database-pool-size` and `--database-timeout`, shared by every command that opens the directory.
 struct DatabaseOptions: ParsableArguments {
     /// Read when `--database` is not given, so a deployment can keep the database password out of the command line.
     static let environmentVariable = "KLAXON_DATABASE_URL"
@@ -25,9 +25,24 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "n"))
     var databasePoolSize: Int?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            """
+            PostgreSQL only: seconds a statement may go unanswered before its connection is closed and the request answered 503, so that a database host that went silent does not hold requests for the quarter of an hour TCP takes to give up. Default: \(Int(PostgresDirectory.defaultStatementTimeout.components.seconds)).
+            """,
+            valueName: "seconds"))
+    var databaseTimeout: Int?
+
     func validate() throws {
         if let databasePoolSize, databasePoolSize < 1 {
             throw ValidationError("--database-pool-size must be at least 1, not \(databasePoolSize).")
+        }
+        if let databaseTimeout {
+            guard databaseTimeout >= 1 else { throw ValidationError("--database-timeout must be at least 1 second, not \(databaseTimeout).") }
+            guard PostgresDirectory.isURL(location) else {
+                throw ValidationError("--database-timeout is for a PostgreSQL database; a SQLite file has no network to go silent.")
+            }
         }
         if PostgresDirectory.isURL(location) {
             do {
@@ -45,7 +60,9 @@ struct DatabaseOptions: ParsableArguments {
 
     func open() async throws -> any Directory {
         if PostgresDirectory.isURL(location) {
-            return try await PostgresDirectory.open(url: location, poolSize: databasePoolSize ?? PostgresDirectory.defaultPoolSize)
+            return try await PostgresDirectory.open(
+                url: location, poolSize: databasePoolSize ?? PostgresDirectory.defaultPoolSize,
+                statementTimeout: databaseTimeout.map { .seconds($0) } ?? PostgresDirectory.defaultStatementTimeout)
         }
         return try await SQLiteDirectory.open(path: location, readers: databasePoolSize ?? Self.defaultSQLiteReaders)
     }

@@ -1,5 +1,6 @@
 @testable import KlaxonDirectory
 import KlaxonTestSupport
+import Foundation
 import PostgresNIO
 import Synchronization
 import Testing
@@ -10,7 +11,7 @@ import Testing
 struct PostgresStatementsTests {
     @Test func aStatementOnAClosedConnectionIsUnavailable() async throws {
         let connection = try await Self.connect()
-        let statements = PostgresDatabase.PostgresStatements(connection: connection)
+        let statements = PostgresDatabase.PostgresStatements(connection: connection, watchdog: Self.unarmed)
         #expect(try await statements.rows(SQLFragment("SELECT 1 AS one")).first?.integer("one") == 1)
         try await connection.close()
 
@@ -35,7 +36,7 @@ struct PostgresStatementsTests {
     @Test func everyStatementRacingACloseIsAnswered() async throws {
         for _ in 0..<20 {
             let connection = try await Self.connect()
-            let statements = PostgresDatabase.PostgresStatements(connection: connection)
+            let statements = PostgresDatabase.PostgresStatements(connection: connection, watchdog: Self.unarmed)
             let outcomes = try await Self.settled(within: .seconds(20)) {
                 try await withThrowingTaskGroup(of: Result<Int, any Error>.self) { group in
                     for index in 0..<50 {
@@ -64,6 +65,77 @@ struct PostgresStatementsTests {
                 #expect(PostgresDatabase.unavailability(of: error) != nil, "\(String(reflecting: error))")
             }
         }
+    }
+
+    /// A statement PostgreSQL never answers (its host went silent) fails at the time limit, as unavailable, and its
+    /// connection is closed; rather than waiting the quarter of an hour TCP takes to give up.
+    @Test func aStatementLeftUnansweredFailsAtItsTimeLimit() async throws {
+        let url = try #require(TestBackend.postgresURL)
+        let server = try #require(URLComponents(string: url))
+        let host = try #require(server.host)
+        let proxy = try await TCPProxy.start(to: host, port: server.port ?? 5432)
+        var throughProxy = server
+        throughProxy.host = "127.0.0.1"
+        throughProxy.port = proxy.port
+        let proxied = try #require(throughProxy.string)
+        let connection = try await ScratchDatabase.connect(proxied)
+        let (statements, watching) = Self.watched(connection, limit: .seconds(1))
+        defer { watching.cancel() }
+        #expect(try await statements.rows(SQLFragment("SELECT 1 AS one")).first?.integer("one") == 1)
+
+        proxy.freeze()
+        let start = ContinuousClock.now
+        let outcome = try await Self.settled(within: .seconds(10)) {
+            try await statements.rows(SQLFragment("SELECT 1 AS one"))
+        }
+        guard case .failure(SQLDirectoryError.unavailable(let reason)) = outcome else {
+            Issue.record("expected unavailable, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("did not answer"), "\(reason)")
+        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(connection.isClosed)
+        try await proxy.close()
+    }
+
+    /// A scan whose rows keep coming is answered, however long it takes in all; one that stops is not.
+    @Test func aScanIsAnsweredWhileItsRowsKeepComing() async throws {
+        let connection = try await Self.connect()
+        let (statements, watching) = Self.watched(connection, limit: .seconds(1))
+        defer { watching.cancel() }
+        // Rows larger than PostgreSQL's 8 KB output buffer go out one by one, 0.4 s apart: 2.4 s in all.
+        let count = Mutex(0)
+        try await statements.forEachRow(
+            SQLFragment("SELECT repeat('x', 9000) AS filler, pg_sleep(0.4) AS pause FROM generate_series(1, 6)")
+        ) { _ in count.withLock { $0 += 1 } }
+        #expect(count.withLock { $0 } == 6)
+
+        await #expect {
+            try await statements.forEachRow(SQLFragment("SELECT pg_sleep(2.5) AS pause")) { _ in }
+        } throws: { error in
+            if case SQLDirectoryError.unavailable = error { true } else { false }
+        }
+    }
+
+    /// Before the watchdog is armed (while the schema migrates), a statement takes as long as it takes.
+    @Test func statementsBeforeArmingHaveNoTimeLimit() async throws {
+        let connection = try await Self.connect()
+        let watchdog = StatementWatchdog(limit: .milliseconds(500))
+        let watching = Task { await watchdog.run() }
+        defer { watching.cancel() }
+        let statements = PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog)
+        #expect(try await statements.rows(SQLFragment("SELECT pg_sleep(1.5) AS pause, 1 AS one")).first?.integer("one") == 1)
+        try await connection.close()
+    }
+
+    /// Never armed, so that the tests of closing see postgres-nio's own answers.
+    static let unarmed = StatementWatchdog(limit: .seconds(30))
+
+    /// Statements on `connection` with an armed watchdog of `limit`, and the task running it (cancel it afterwards).
+    static func watched(_ connection: PostgresConnection, limit: Duration) -> (KlaxonDirectory.PostgresDatabase.PostgresStatements, Task<Void, Never>) {
+        let watchdog = StatementWatchdog(limit: limit)
+        watchdog.arm()
+        return (PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog), Task { await watchdog.run() })
     }
 
     static func connect() async throws -> PostgresConnection {

@@ -59,4 +59,42 @@ struct DatabaseOutageServerTests {
             try await proxy.close()
         }
     }
+
+    /// A database host that goes silent (no answer, no closed connection, as when it loses power or the network
+    /// drops it) holds a request for the statement time limit, not the quarter of an hour TCP takes to give up; then
+    /// it gets 503 with `Retry-After`, and the instance recovers when the host answers again.
+    @Test func aSilentDatabaseIs503AfterTheStatementTimeLimit() async throws {
+        try await TestBackend.postgres.withScratchDatabase { database in
+            let server = try #require(database.server)
+            let proxy = try await TCPProxy.start(to: server.host, port: server.port)
+            try await TestServer.run(on: try database.through(proxy).answering(within: .seconds(2))) { server in
+                let created = try await server.scim(.post, "/Users", #"{"userName":"silent@example.com"}"#)
+                #expect(created.status == 201)
+                let id = try #require(created["id"]?.stringValue)
+
+                proxy.freeze()
+                // The first waits for its statement's time limit; the next for a connection, which cannot be made.
+                for limit in [Duration.seconds(6), .seconds(8)] {
+                    let start = ContinuousClock.now
+                    let reply = try await server.scim(.get, "/Users/\(id)")
+                    reply.expectError(503)
+                    #expect(reply.headers[.retryAfter] != nil)
+                    #expect(ContinuousClock.now - start < limit, "the time limit, not TCP's quarter of an hour")
+                }
+                let health = ContinuousClock.now
+                #expect(try await server.raw(.get, "/healthz").status == 503)
+                #expect(ContinuousClock.now - health < .seconds(5))
+
+                proxy.thaw()
+                let deadline = ContinuousClock.now + .seconds(90)
+                var back = false
+                while !back, ContinuousClock.now < deadline {
+                    back = try await server.scim(.get, "/Users/\(id)").status == 200
+                    if !back { try await Task.sleep(for: .milliseconds(500)) }
+                }
+                #expect(back)
+            }
+            try await proxy.close()
+        }
+    }
 }

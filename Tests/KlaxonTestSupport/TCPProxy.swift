@@ -6,13 +6,16 @@ import Synchronization
 /// server (the directory's PostgreSQL pool) behave in an outage.
 ///
 /// Taken down, it closes every connection through it and closes each new one as soon as it is accepted, as a
-/// database server that went away looks to its clients.
+/// database server that went away looks to its clients. Frozen, it keeps every connection open but passes nothing
+/// on, as a server host that went silent (powered off, cut off by the network) looks until TCP gives up.
 ///
 /// ```swift
 /// let proxy = try await TCPProxy.start(to: "127.0.0.1", port: 5432)
 /// // connect to 127.0.0.1:\(proxy.port) …
 /// proxy.takeDown()
 /// proxy.bringBack()
+/// proxy.freeze()
+/// proxy.thaw()
 /// try await proxy.close()
 /// ```
 public final class TCPProxy: Sendable {
@@ -21,6 +24,7 @@ public final class TCPProxy: Sendable {
 
     private struct State {
         var up = true
+        var frozen = false
         var open: [ObjectIdentifier: any Channel] = [:]
     }
 
@@ -45,7 +49,7 @@ public final class TCPProxy: Sendable {
                     .connect(host: host, port: target)
                     .flatMap { outbound in
                         proxy.track(outbound)
-                        let (toServer, toClient) = Glue.pair()
+                        let (toServer, toClient) = Glue.pair(proxy)
                         return outbound.pipeline.addHandler(toClient).flatMap {
                             inbound.pipeline.addHandler(toServer)
                         }.flatMap {
@@ -75,6 +79,18 @@ public final class TCPProxy: Sendable {
     public func bringBack() {
         state.withLock { $0.up = true }
     }
+
+    /// Drops every byte from now on, both ways, on the connections open and on new ones, without closing any.
+    public func freeze() {
+        state.withLock { $0.frozen = true }
+    }
+
+    /// Passes bytes on again (those dropped while frozen stay lost).
+    public func thaw() {
+        state.withLock { $0.frozen = false }
+    }
+
+    var isFrozen: Bool { state.withLock { $0.frozen } }
 
     /// Stops listening and closes every connection.
     public func close() async throws {
@@ -106,16 +122,22 @@ private final class ProxyBox: Sendable {
     func set(_ proxy: TCPProxy) { value.withLock { $0 = proxy } }
 }
 
-/// Copies what one channel reads to its partner, and closes the partner when it closes.
+/// Copies what one channel reads to its partner (unless the proxy is frozen), and closes the partner when it closes.
 private final class Glue: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: `partner` is set once, before either channel reads, and only read on the event loop afterwards.
     typealias InboundIn = ByteBuffer
 
+    let proxy: TCPProxy
     var partner: (any Channel)?
 
-    static func pair() -> (Glue, Glue) { (Glue(), Glue()) }
+    init(_ proxy: TCPProxy) {
+        self.proxy = proxy
+    }
+
+    static func pair(_ proxy: TCPProxy) -> (Glue, Glue) { (Glue(proxy), Glue(proxy)) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !proxy.isFrozen else { return }
         partner?.writeAndFlush(unwrapInboundIn(data), promise: nil)
     }
 

@@ -72,14 +72,24 @@ public struct ScratchDatabase: Sendable {
 
     public let backend: TestBackend
     /// The file path or `postgres://` URL, as `klaxon-sync --database` takes it.
-    public let location: String
+    public private(set) var location: String
+
+    /// How long a PostgreSQL statement may go unanswered in the directories ``open(poolSize:)`` opens.
+    public var statementTimeout = PostgresDirectory.defaultStatementTimeout
 
     /// Opens a directory on the database, as a server instance would; each call is another instance.
     public func open(poolSize: Int = 4) async throws -> SQLDirectory {
         switch backend {
         case .sqlite: return try await SQLiteDirectory.open(path: location, readers: poolSize)
-        case .postgres: return try await PostgresDirectory.open(url: location, poolSize: poolSize)
+        case .postgres: return try await PostgresDirectory.open(url: location, poolSize: poolSize, statementTimeout: statementTimeout)
         }
+    }
+
+    /// The same database, with PostgreSQL statements left unanswered for `limit` failing as unavailable.
+    public func answering(within limit: Duration) -> ScratchDatabase {
+        var database = self
+        database.statementTimeout = limit
+        return database
     }
 
     /// The same database reached through `proxy` (PostgreSQL; a SQLite file is returned as it is).
@@ -88,7 +98,9 @@ public struct ScratchDatabase: Sendable {
         components.host = "127.0.0.1"
         components.port = proxy.port
         guard let url = components.string else { throw SQLDirectoryError.invalidLocation(location) }
-        return ScratchDatabase(backend: backend, location: url)
+        var database = self
+        database.location = url
+        return database
     }
 
     /// The PostgreSQL server's host and port.

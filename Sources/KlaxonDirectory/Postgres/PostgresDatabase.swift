@@ -18,6 +18,7 @@ final class PostgresDatabase: SQLDatabase {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let watchdog: LeaseWatchdog
+    private let statements: StatementWatchdog
     private let watching: Task<Void, Never>
     private let work = WorkGate()
     static let logger = Logger(label: "klaxon.directory.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -30,35 +31,49 @@ final class PostgresDatabase: SQLDatabase {
     /// fails what waits, far longer than an identity platform waits for an answer.
     static let leaseTimeout = Duration.seconds(5)
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, watchdog: LeaseWatchdog, watching: Task<Void, Never>) {
+    private init(
+        client: PostgresClient, runner: Task<Void, Never>, watchdog: LeaseWatchdog, statements: StatementWatchdog, watching: Task<Void, Never>
+    ) {
         self.client = client
         self.runner = runner
         self.watchdog = watchdog
+        self.statements = statements
         self.watching = watching
     }
 
-    /// Starts the pool. Connections are made as work needs them, up to the configuration's maximum.
-    static func connect(_ configuration: PostgresClient.Configuration) -> PostgresDatabase {
+    /// Starts the pool. Connections are made as work needs them, up to the configuration's maximum. Statements
+    /// get `statementTimeout` to be answered in (see ``StatementWatchdog``) once ``armStatementTimeout()`` is called.
+    static func connect(_ configuration: PostgresClient.Configuration, statementTimeout: Duration) -> PostgresDatabase {
         let client = PostgresClient(configuration: configuration)
         let runner = Task { await client.run() }
         let watchdog = LeaseWatchdog(limit: leaseTimeout, capacity: configuration.options.maximumConnections)
-        let watching = Task { await watchdog.run() }
-        return PostgresDatabase(client: client, runner: runner, watchdog: watchdog, watching: watching)
+        let statements = StatementWatchdog(limit: statementTimeout)
+        let watching = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await watchdog.run() }
+                group.addTask { await statements.run() }
+            }
+        }
+        return PostgresDatabase(client: client, runner: runner, watchdog: watchdog, statements: statements, watching: watching)
+    }
+
+    /// Gives every statement from now on its time limit. Called once the schema is migrated: a migration may
+    /// rightly take longer.
+    func armStatementTimeout() {
+        statements.arm()
     }
 
     func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await work.run {
             try await withLeasedConnection { connection in
-                try await body(PostgresStatements(connection: connection))
+                try await body(PostgresStatements(connection: connection, watchdog: statements))
             }
         }
     }
 
     /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one (unless the pool is busy, see
-    /// ``LeaseWatchdog``); a
-    /// database that cannot be reached then, or a broken connection postgres-nio reports while `body` runs, throws
-    /// ``SQLDirectoryError/unavailable(_:)``. (A statement sent as the connection closes can go unanswered: see
-    /// docs/design-notes.md.)
+    /// ``LeaseWatchdog``); a database that cannot be reached then, a broken connection postgres-nio reports while
+    /// `body` runs, or a statement left unanswered (see ``StatementWatchdog``) throws ``SQLDirectoryError/unavailable(_:)``.
     ///
     /// The pool lends a connection only for the scope of a closure, so a child task holds the lease and hands the
     /// connection over, while `body` runs here, in the caller's task, as it would inside `withConnection`.
@@ -117,7 +132,7 @@ final class PostgresDatabase: SQLDatabase {
             while true {
                 do {
                     return try await withLeasedConnection { connection in
-                        let statements = PostgresStatements(connection: connection)
+                        let statements = PostgresStatements(connection: connection, watchdog: statements)
                         try await statements.execute(SQLFragment("BEGIN"))
                         do {
                             let result = try await body(statements)
@@ -185,9 +200,11 @@ final class PostgresDatabase: SQLDatabase {
     /// open: postgres-nio drops a query written to a connection whose channel has closed (the write's failure goes
     /// nowhere; postgres-nio#487 fixed that and was reverted in #501), and whoever waits for it would wait for ever.
     /// On the event loop nothing can close the channel between the look and the write, and a query that reaches
-    /// postgres-nio's handler is always answered, with rows or an error.
+    /// postgres-nio's handler is always answered, with rows or an error. The `watchdog` closes the connection if
+    /// PostgreSQL does not answer in time.
     struct PostgresStatements: SQLConnection {
         let connection: PostgresConnection
+        let watchdog: StatementWatchdog
 
         func rows(_ statement: SQLFragment) async throws -> [SQLRow] {
             let loop = connection.eventLoop
@@ -210,6 +227,7 @@ final class PostgresDatabase: SQLDatabase {
         func forEachRow(_ statement: SQLFragment, _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
             let query = Self.query(statement)
             let connection = connection
+            let ticket = watchdog.watch(connection)
             do {
                 let rows = try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
                     // On the event loop, `query` writes to the channel before it first waits, so nothing can close
@@ -218,9 +236,12 @@ final class PostgresDatabase: SQLDatabase {
                     return try await connection.query(query, logger: PostgresDatabase.logger)
                 }
                 for try await row in rows {
+                    watchdog.progress(ticket)
                     body(try SQLRow(row))
                 }
+                watchdog.end(ticket)
             } catch {
+                if watchdog.end(ticket) { throw watchdog.timedOut }
                 throw Self.uniqueViolation(error) ?? error
             }
         }
@@ -232,14 +253,18 @@ final class PostgresDatabase: SQLDatabase {
         ) async throws -> T {
             let query = Self.query(statement)
             let connection = connection
+            let ticket = watchdog.watch(connection)
             do {
-                return try await connection.eventLoop.flatSubmit {
+                let result: T = try await connection.eventLoop.flatSubmit {
                     guard !connection.isClosed else {
                         return connection.eventLoop.makeFailedFuture(SQLDirectoryError.unavailable("the connection to PostgreSQL closed"))
                     }
                     return send(query)
                 }.get()
+                watchdog.end(ticket)
+                return result
             } catch {
+                if watchdog.end(ticket) { throw watchdog.timedOut }
                 throw Self.uniqueViolation(error) ?? error
             }
         }

@@ -35,6 +35,10 @@ public enum PostgresDirectory {
         public var tls: TLSMode
         /// How many connections this instance keeps open at most.
         public var poolSize: Int
+        /// How long a statement may go unanswered before its connection is closed and the work fails as
+        /// ``SQLDirectoryError/unavailable(_:)`` (a scan's rows count as answers). Statements take milliseconds, and
+        /// identity platforms wait far less than this for an answer.
+        public var statementTimeout: Duration = PostgresDirectory.defaultStatementTimeout
 
         public init(
             host: String, port: Int = 5432, username: String, password: String? = nil, database: String, tls: TLSMode = .prefer,
@@ -114,6 +118,9 @@ public enum PostgresDirectory {
         }
     }
 
+    /// How long a statement may go unanswered when the configuration says nothing else.
+    public static let defaultStatementTimeout = Duration.seconds(30)
+
     /// How long a pooled connection may sit idle before it is closed; short, since the pool's timer for it lingers
     /// this long after each use.
     static let idleTimeout = Duration.seconds(10)
@@ -124,8 +131,12 @@ public enum PostgresDirectory {
     }
 
     /// Connects to the database and brings its schema up to date; safe when several instances start at once.
-    public static func open(url: String, poolSize: Int = defaultPoolSize, schemas: SchemaRegistry = .standard) async throws -> SQLDirectory {
-        try await open(try Configuration(url: url, poolSize: poolSize), schemas: schemas)
+    public static func open(
+        url: String, poolSize: Int = defaultPoolSize, statementTimeout: Duration = defaultStatementTimeout, schemas: SchemaRegistry = .standard
+    ) async throws -> SQLDirectory {
+        var configuration = try Configuration(url: url, poolSize: poolSize)
+        configuration.statementTimeout = statementTimeout
+        return try await open(configuration, schemas: schemas)
     }
 
     /// Connects to the database and brings its schema up to date; safe when several instances start at once.
@@ -136,8 +147,10 @@ public enum PostgresDirectory {
             // rather than after the pool has retried for a minute.
             let probe = try await PostgresConnection.connect(configuration: try configuration.connection(), id: 0, logger: PostgresDatabase.logger)
             try await probe.close()
-            let database = PostgresDatabase.connect(configuration.client)
-            return try await SQLDirectory.open(database, schema: PostgresMigrations.schema, schemas: schemas)
+            let database = PostgresDatabase.connect(configuration.client, statementTimeout: configuration.statementTimeout)
+            let directory = try await SQLDirectory.open(database, schema: PostgresMigrations.schema, schemas: schemas)
+            database.armStatementTimeout()
+            return directory
         } catch let error as PSQLError {
             let server = "\(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database)"
             throw SQLDirectoryError.unavailable("\(server): \(PostgresDatabase.reason(error))")
