@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeout: Double = 75
 
     @Option(help: ArgumentHelp(
-        "How long a request may take to arrive whole (head and body) from its first byte before its connection is closed; 0 sets no limit.",
+        "How long a request may take to arrive whole (head and body) from its first byte, and an answer may wait for a client that has stopped reading it, before the connection is closed; 0 sets no limit.",
         valueName: "seconds"))
     var requestTimeout: Double = 30
 

@@ -128,6 +128,48 @@ import Testing
         #expect(!channel.isActive)
     }
 
+    /// A client that asks for answers and never reads them would hold its connection, and the answers, for ever:
+    /// the idle timeout does not count while an answer is being sent. Once the answers fill the socket and NIO's
+    /// buffer, the connection may wait that long for the client, then it is closed.
+    @Test func answersTheClientDoesNotReadAreCutOffAtTheRequestTimeout() async throws {
+        try await TestBackend.sqlite.withScratchDatabase { database in
+            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+                let connection = try await RawConnection.open(port: server.port, reading: false)
+                // About 10 MB of answers (7 KB each), more than loopback's socket buffers hold.
+                let request = "GET /admin/static/admin.css HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                let count = 1500
+                try await connection.send(String(repeating: request, count: count))
+                try await Task.sleep(for: Self.requestTimeout + .seconds(3))
+                try await connection.startReading()
+                #expect(await connection.closedWithin(.seconds(20)))
+                let answered = connection.received.components(separatedBy: "HTTP/1.1 200").count - 1
+                #expect(answered > 0)
+                #expect(answered < count, "every answer was sent: the connection never stalled")
+                let metrics = try await server.onNewConnection { fresh in try await fresh.raw(.get, "/metrics") }
+                #expect(metrics.text.contains("klaxon_http_answer_timeouts_total 1"))
+                #expect(metrics.text.contains("klaxon_http_request_timeouts_total 0"))
+            }
+        }
+    }
+
+    /// A client that reads, however slowly, makes the connection writable again now and then: each stall is timed
+    /// on its own.
+    @Test func aClientThatReadsSlowlyIsNotCutOff() throws {
+        let (loop, channel) = try Self.guardedChannel()
+        for _ in 0..<3 {
+            channel.isWritable = false
+            channel.pipeline.fireChannelWritabilityChanged()
+            loop.advanceTime(by: .milliseconds(900))
+            channel.isWritable = true
+            channel.pipeline.fireChannelWritabilityChanged()
+        }
+        #expect(channel.isActive, "three stalls of 0.9 s, each within the 1 s timeout")
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        loop.advanceTime(by: .milliseconds(1100))
+        #expect(!channel.isActive)
+    }
+
     @Test func aBodyBrokenOffIsTheClientsFailureNotTheServers() async throws {
         try await TestBackend.sqlite.withScratchDatabase { database in
             try await TestServer.run(on: database, configuration: Self.configuration) { server in

@@ -14,10 +14,13 @@ final class RawConnection: Sendable {
         self.collector = collector
     }
 
-    /// Connects to `127.0.0.1:port`, from the loopback address `source` (any port).
-    static func open(port: Int, from source: String = "127.0.0.1") async throws -> RawConnection {
+    /// Connects to `127.0.0.1:port`, from the loopback address `source` (any port). Not `reading`, it reads nothing
+    /// (with a small receive buffer) until ``startReading()``, as a client that does not take its answers.
+    static func open(port: Int, from source: String = "127.0.0.1", reading: Bool = true) async throws -> RawConnection {
         let collector = Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: reading)
+            .channelOption(.socketOption(.so_rcvbuf), value: reading ? 131_072 : 4_096)
             .bind(to: try SocketAddress(ipAddress: source, port: 0))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
@@ -31,6 +34,12 @@ final class RawConnection: Sendable {
     }
 
     var received: String { collector.text.withLock { $0 } }
+
+    /// Reads what has come and what comes from now on.
+    func startReading() async throws {
+        try await channel.setOption(.autoRead, value: true)
+        channel.read()
+    }
 
     /// Whether `count` answers with `status` have arrived within `limit`, after one with `earlier` if given.
     func answers(_ count: Int, within limit: Duration, status: Int = 200, after earlier: Int? = nil) async -> Bool {

@@ -3,13 +3,15 @@ import NIOCore
 import NIOHTTPTypes
 
 /// Holds each connection to the server's limits on what a client may keep open: at most
-/// ``ConnectionCounter/limit`` connections from one address, and a request that has begun to arrive must arrive
-/// whole (head and body) within ``ServerConfiguration/requestTimeout``.
+/// ``ConnectionCounter/limit`` connections from one address, a request that has begun to arrive must arrive
+/// whole (head and body) within ``ServerConfiguration/requestTimeout``, and an answer the server cannot send on
+/// because the client does not read it may wait that long too.
 ///
-/// The idle timeout alone closes a connection only after it has been quiet that long: a client trickling a byte
-/// of a request head or body every minute, or opening thousands of connections and sending half a request on
-/// each, would hold the server's file descriptors for as long as it liked, and once they are all taken nobody
-/// else can connect. This handler closes such connections.
+/// The idle timeout alone closes a connection only after it has been quiet that long, and never while an answer is
+/// being sent: a client trickling a byte of a request head or body every minute, or opening thousands of connections
+/// and sending half a request on each, or asking for large answers and never reading them, would hold the server's
+/// file descriptors (and, for the last, the answers' memory) for as long as it liked, and once they are all taken
+/// nobody else can connect. This handler closes such connections.
 ///
 /// It sits after the HTTP codec, where a request's head and end and a response's end are seen, and puts a
 /// ``RequestStartWatcher`` at the front of the pipeline, where the first raw byte of each request is seen. Both run
@@ -28,6 +30,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let clock: RequestClock
     /// The address counted against ``counter`` while this connection is open.
     private var counted: ConnectionCounter.Address?
+    /// How long the connection may stay unwritable (more of an answer waiting than NIO buffers, because the client
+    /// does not read), and the timer that closes it then.
+    private let answerTimeout: TimeAmount?
+    private var stalled: Scheduled<Void>?
 
     init(counter: ConnectionCounter?, requestTimeout: Duration?, metrics: MetricsRegistry, logger: Logger) {
         self.counter = counter
@@ -35,6 +41,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         self.metrics = metrics
         self.logger = logger
         self.clock = RequestClock(timeout: requestTimeout.map(TimeAmount.init), metrics: metrics)
+        self.answerTimeout = requestTimeout.map(TimeAmount.init)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -72,7 +79,25 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
+    /// The channel stops being writable when more of an answer waits than NIO buffers (the kernel's send buffer
+    /// already full), and becomes writable again each time the client has read its way through half of that: a
+    /// client that reads, however slowly, keeps resetting the timer.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        stalled?.cancel()
+        stalled = nil
+        if !context.channel.isWritable, let answerTimeout {
+            let metrics = self.metrics
+            stalled = context.eventLoop.assumeIsolated().scheduleTask(in: answerTimeout) {
+                metrics.recordUnreadAnswer()
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        stalled?.cancel()
+        stalled = nil
         clock.closed()
         if let counted { counter?.release(counted) }
         counted = nil

@@ -19,6 +19,7 @@ public final class MetricsRegistry: Sendable {
         var latencyCount = 0
         var refusedConnections = 0
         var timedOutRequests = 0
+        var unreadAnswers = 0
     }
 
     /// Upper bounds of the latency buckets, in seconds.
@@ -48,6 +49,11 @@ public final class MetricsRegistry: Sendable {
         state.withLock { $0.timedOutRequests += 1 }
     }
 
+    /// A connection was closed because the client did not read its answer within the request timeout.
+    public func recordUnreadAnswer() {
+        state.withLock { $0.unreadAnswers += 1 }
+    }
+
     /// The metrics in the Prometheus text exposition format.
     public func render() -> String {
         let snapshot = state.withLock { $0 }
@@ -75,6 +81,9 @@ public final class MetricsRegistry: Sendable {
             "# HELP klaxon_http_request_timeouts_total Connections closed because a request did not arrive whole in time.",
             "# TYPE klaxon_http_request_timeouts_total counter",
             "klaxon_http_request_timeouts_total \(snapshot.timedOutRequests)",
+            "# HELP klaxon_http_answer_timeouts_total Connections closed because the client did not read an answer in time.",
+            "# TYPE klaxon_http_answer_timeouts_total counter",
+            "klaxon_http_answer_timeouts_total \(snapshot.unreadAnswers)",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
