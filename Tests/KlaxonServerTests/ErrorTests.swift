@@ -46,6 +46,21 @@ import Testing
         }
     }
 
+    /// RFC 7644 §4: a filter on a discovery endpoint is refused, lest a client take the whole list for the matches;
+    /// other query parameters are ignored.
+    @Test func aFilterOnADiscoveryEndpointIsForbidden() async throws {
+        try await TestServer.run(.sqlite) { server in
+            for path in ["/ServiceProviderConfig", "/ResourceTypes", "/ResourceTypes/User", "/Schemas", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"] {
+                try await server.scim(.get, path + "?filter=id%20eq%20%22Group%22").expectError(403)
+                try await server.scim(.get, path + "?FILTER=").expectError(403)
+                let ignored = try await server.scim(.get, path + "?startIndex=2&count=1&sortBy=id")
+                #expect(ignored.status == 200, "\(path)")
+            }
+            let types = try await server.scim(.get, "/ResourceTypes?count=1")
+            #expect(types["totalResults"] == 2)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func staleIfMatchIsRefused(backend: TestBackend) async throws {
         try await TestServer.run(backend) { server in

@@ -55,10 +55,10 @@ struct SCIMRoutes: Sendable {
             }
         }
         let discovery: [(RouterPath, @Sendable (SCIMRequest, String?) throws -> SCIMReply)] = [
-            ("ServiceProviderConfig", { request, _ in service.serviceProviderConfig(request) }),
-            ("ResourceTypes", { request, _ in service.resourceTypes(request) }),
+            ("ServiceProviderConfig", { request, _ in try service.serviceProviderConfig(request) }),
+            ("ResourceTypes", { request, _ in try service.resourceTypes(request) }),
             ("ResourceTypes/:id", { request, id in try service.resourceType(id: id ?? "", request) }),
-            ("Schemas", { request, _ in service.schemas(request) }),
+            ("Schemas", { request, _ in try service.schemas(request) }),
             ("Schemas/:id", { request, id in try service.schema(id: id ?? "", request) }),
         ]
         for (path, answer) in discovery {
