@@ -144,4 +144,43 @@ import Testing
             try await server.scim(.post, "/Users/.search", #"{"filter":"userName eq \"x\""}"#).expectError(400, "invalidSyntax")
         }
     }
+
+    /// Sorted at the root, users and groups are one list in that order; resources whose type has no such attribute
+    /// have no value for it, and come last.
+    @Test(arguments: TestBackend.available)
+    func aSortedRootSearchMergesUsersAndGroups(backend: TestBackend) async throws {
+        try await TestServer.run(backend) { server in
+            let named = [("user", "Bravo"), ("group", "alpha"), ("user", "delta"), ("group", "Charlie"), ("user", "echo")]
+            for (kind, name) in named {
+                if kind == "user" {
+                    _ = try await server.createUser("\(name.lowercased())@sort.example", extra: #","displayName":"\#(name)""#)
+                } else {
+                    #expect(try await server.scim(.post, "/Groups", #"{"displayName":"\#(name)"}"#).status == 201)
+                }
+            }
+            let schemas = #""schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]"#
+            func names(_ order: String, from start: Int, count: Int) async throws -> [String] {
+                let search = #"{\#(schemas),"sortBy":"displayName","sortOrder":"\#(order)","startIndex":\#(start),"count":\#(count),"attributes":["displayName"]}"#
+                let reply = try await server.scim(.post, "/.search", search)
+                #expect(reply.status == 200)
+                #expect(reply["totalResults"] == 5)
+                return (reply["Resources"]?.arrayValue ?? []).compactMap { $0["displayName"]?.stringValue }
+            }
+            #expect(try await names("ascending", from: 1, count: 5) == ["alpha", "Bravo", "Charlie", "delta", "echo"])
+            #expect(try await names("descending", from: 1, count: 5) == ["echo", "delta", "Charlie", "Bravo", "alpha"])
+            #expect(try await names("ascending", from: 2, count: 2) == ["Bravo", "Charlie"], "a page of the merged list")
+            #expect(try await names("descending", from: 4, count: 10) == ["Bravo", "alpha"])
+
+            // Groups have no userName: they follow every user, ascending or descending.
+            let sorted = try await server.scim(
+                .post, "/.search", #"{\#(schemas),"sortBy":"userName","sortOrder":"descending","count":5,"attributes":["userName","displayName"]}"#)
+            #expect(sorted.status == 200)
+            let resources = sorted["Resources"]?.arrayValue ?? []
+            #expect(resources.map { $0["userName"]?.stringValue ?? $0["displayName"]?.stringValue ?? "?" }
+                == ["echo@sort.example", "delta@sort.example", "bravo@sort.example", "alpha", "Charlie"])
+
+            try await server.scim(.post, "/.search", #"{\#(schemas),"sortBy":"nickName.nothing"}"#).expectError(400, "invalidValue")
+            try await server.scim(.post, "/.search", #"{\#(schemas),"sortBy":"displayName","startIndex":20000}"#).expectError(400, "invalidValue")
+        }
+    }
 }

@@ -1,17 +1,18 @@
-import SCIM
+public import SCIM
 
-/// Orders resources by an attribute SQL has no column for (`name.familyName`, `emails.value`, an extension's
-/// attribute), in memory, as RFC 7644 §3.4.2.3 says: a multi-valued attribute sorts by its primary value, else its
-/// first; strings compare ignoring case unless the attribute is case-exact; dateTimes chronologically. Resources
-/// without a value come last, whichever the order.
+/// Orders resources by an attribute in memory, as RFC 7644 §3.4.2.3 says and as the SQL columns do: a multi-valued
+/// attribute sorts by its primary value, else its first; strings compare ignoring case unless the attribute is
+/// case-exact; dateTimes chronologically. Resources without a value come last, whichever the order. The directory
+/// uses it for attributes SQL has no column for (`name.familyName`, `emails.value`, an extension's attribute); the
+/// server, to merge users and groups in a sorted search at the root.
 ///
 /// ```swift
 /// let key = try SortKey(AttributePath(parsing: "name.familyName", in: users), schema: users)
 /// key.value(of: resource)    // .text("jensen")
 /// ```
-struct SortKey: Sendable {
+public struct SortKey: Sendable {
     /// A comparable value of a sort attribute (false before true, as 0 before 1).
-    enum Value: Comparable, Sendable {
+    public enum Value: Comparable, Sendable {
         case number(Double)
         case text(String)
     }
@@ -19,13 +20,13 @@ struct SortKey: Sendable {
     /// The extension whose object holds the attribute; nil for a core or common attribute.
     private let extensionURN: String?
     /// The key is read from a group's members, which must then be read with it.
-    let readsMembers: Bool
+    public let readsMembers: Bool
     private let attribute: SchemaAttribute
     /// The sub-attribute compared inside a complex value: the path's, or `value` for a complex attribute named alone.
     private let sub: SchemaAttribute?
 
     /// 400 `invalidValue` if the schema has no such attribute or it is complex with no `value` to compare.
-    init(_ path: AttributePath, schema: ResourceSchema) throws(SCIMError) {
+    public init(_ path: AttributePath, schema: ResourceSchema) throws(SCIMError) {
         guard let top = schema.attribute(schema: path.schema, name: path.name) else {
             throw .invalidValue("cannot sort by '\(path)': \(schema.resourceType.name) has no such attribute")
         }
@@ -48,7 +49,7 @@ struct SortKey: Sendable {
     }
 
     /// The resource's value to sort by, or nil when it has none.
-    func value(of resource: JSONObject) -> Value? {
+    public func value(of resource: JSONObject) -> Value? {
         var container = resource
         if let extensionURN {
             guard let extensionObject = resource[extensionURN]?.objectValue else { return nil }
