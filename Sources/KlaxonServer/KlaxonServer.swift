@@ -72,8 +72,8 @@ public enum KlaxonServer {
     /// requests to an instance that would fail them all. The reason is logged, not shown: the endpoint is public.
     static func health(of directory: any Directory, logger: Logger) async -> Response {
         // The read runs in a task of its own that the answer does not wait for: a statement on a server that has
-        // stopped answering (frozen, or cut off without its connections closing) waits until TCP gives up, and
-        // cancelling it does not end that wait.
+        // stopped answering (frozen, or cut off without its connections closing) waits for PostgreSQL's statement
+        // time limit (`--database-timeout`, 30 s by default), and cancelling it does not end that wait.
         let problem: String? = await withCheckedContinuation { answer in
             let once = FirstAnswer(answer)
             let timer = Task {

@@ -38,7 +38,9 @@ struct AdminErrorMiddleware: RouterMiddleware {
                 heading: "This form did not arrive whole", message: "Nothing was changed. Go back and send it again.",
                 session: await session(of: request), request: request, status: .badRequest)
         } catch SQLDirectoryError.unavailable(let reason) {
-            context.logger.warning("admin page: the database cannot be reached", metadata: ["reason": "\(reason)"])
+            if WarningLimiter.unreachableDatabase.shouldWarn() {
+                context.logger.warning("admin page: the database cannot be reached", metadata: ["reason": "\(reason)"])
+            }
             var response = views.message(
                 heading: "Klaxon's database cannot be reached",
                 message: "Nothing was changed. Try again in a few seconds; if this lasts, the server log says why.",

@@ -25,7 +25,7 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error
         case SQLDirectoryError.unavailable(let reason):
             // An outage fails every request alike: one log line every few seconds says so.
-            if unavailableWarnings.shouldWarn() {
+            if WarningLimiter.unreachableDatabase.shouldWarn() {
                 logger.warning("the database cannot be reached; answering 503", metadata: ["reason": "\(reason)"])
             }
             return SCIMError(.serviceUnavailable, nil, "the directory's database cannot be reached; try again shortly")
@@ -44,6 +44,3 @@ struct SCIMErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
-
-/// Rate-limits the warning logged while the database cannot be reached.
-private let unavailableWarnings = WarningLimiter(every: .seconds(10))

@@ -15,6 +15,10 @@ final class WarningLimiter: Sendable {
         self.period = period
     }
 
+    /// The warning that requests fail because the database cannot be reached: an outage fails every request
+    /// alike, SCIM and admin pages, and one line every few seconds says so.
+    static let unreachableDatabase = WarningLimiter(every: .seconds(10))
+
     /// True if no warning was let through within the period before `now`; then counts this one.
     func shouldWarn(now: ContinuousClock.Instant = .now) -> Bool {
         last.withLock { last in
