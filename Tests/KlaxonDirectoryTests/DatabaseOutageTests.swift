@@ -32,13 +32,7 @@ struct DatabaseOutageTests {
 
                 proxy.bringBack()
                 // The pool tries again after a pause of its own; nothing else is needed.
-                let deadline = ContinuousClock.now + .seconds(90)
-                var back = false
-                while !back, ContinuousClock.now < deadline {
-                    back = (try? await directory.organisation(slug: "acme")) != nil
-                    if !back { try await Task.sleep(for: .milliseconds(500)) }
-                }
-                #expect(back)
+                #expect(await eventually(within: .seconds(90)) { (try? await directory.organisation(slug: "acme")) != nil })
                 #expect(try await directory.organisation(slug: "acme")?.id == organisation.id)
             }
             try await proxy.close()

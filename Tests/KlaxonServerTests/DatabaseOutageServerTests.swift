@@ -47,13 +47,7 @@ struct DatabaseOutageServerTests {
 
                 // Back again: the instance recovers by itself (the pool reconnects after a pause of its own).
                 proxy.bringBack()
-                let deadline = ContinuousClock.now + .seconds(90)
-                var healthy = false
-                while !healthy, ContinuousClock.now < deadline {
-                    healthy = try await server.raw(.get, "/healthz").status == 200
-                    if !healthy { try await Task.sleep(for: .milliseconds(500)) }
-                }
-                #expect(healthy)
+                #expect(try await eventually(within: .seconds(90)) { try await server.raw(.get, "/healthz").status == 200 })
                 #expect(try await server.scim(.get, "/Users").status == 200)
             }
             try await proxy.close()
@@ -86,13 +80,7 @@ struct DatabaseOutageServerTests {
                 #expect(ContinuousClock.now - health < .seconds(5))
 
                 proxy.thaw()
-                let deadline = ContinuousClock.now + .seconds(90)
-                var back = false
-                while !back, ContinuousClock.now < deadline {
-                    back = try await server.scim(.get, "/Users/\(id)").status == 200
-                    if !back { try await Task.sleep(for: .milliseconds(500)) }
-                }
-                #expect(back)
+                #expect(try await eventually(within: .seconds(90)) { try await server.scim(.get, "/Users/\(id)").status == 200 })
             }
             try await proxy.close()
         }
