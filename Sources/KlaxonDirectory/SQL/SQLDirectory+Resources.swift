@@ -203,9 +203,11 @@ extension SQLDirectory {
 
     public func queryResources(_ kind: ResourceKind, in organisation: Organisation.ID, _ query: ResourceQuery) async throws -> ResourcePage {
         if kind == .group, query.includeMembers, query.count > 1 {
+            // The page without members first, to count what its members would weigh before reading them.
             var lean = query
             lean.includeMembers = false
-            let ids = try await queryResources(kind, in: organisation, lean).resources.map(\.id)
+            let page = try await queryResources(kind, in: organisation, lean)
+            let ids = page.resources.map(\.id)
             var members = 0
             for batch in Self.batches(ids) where !batch.isEmpty {
                 let statement = SQLFragment(
@@ -219,6 +221,21 @@ extension SQLDirectory {
                     "these \(ids.count) groups have \(members) members, more than one page holds (\(query.memberBudget)): "
                         + "ask for fewer with count, or leave members out with excludedAttributes=members")
             }
+            // Then those groups with their members, by id: running the query again would scan the organisation a
+            // second time when SQL cannot evaluate its filter or sort.
+            var withMembers: [String: StoredResource] = [:]
+            for batch in Self.batches(ids) where !batch.isEmpty {
+                let statement = SQLFragment(
+                    ResourceRecord.select(.group, members: true, dialect: dialect)
+                        + " WHERE r.org_id = ? AND r.kind = \(ResourceKind.group.sqlLiteral) AND r.id IN (\(SQLFragment.placeholders(batch.count)))",
+                    [.integer(Int(organisation))] + batch.map(SQLValue.text))
+                for row in try await database.read({ db in try await db.rows(statement) }) {
+                    let resource = try ResourceRecord(row: row).resource
+                    withMembers[resource.id] = resource
+                }
+            }
+            // A group deleted in between is left out; the total is the query's.
+            return ResourcePage(totalResults: page.totalResults, resources: ids.compactMap { withMembers[$0] })
         }
         let listing = try ResourceListing(kind: kind, organisation: Int(organisation), query: query, schema: schema(for: kind), dialect: dialect)
         guard listing.isExact else {
