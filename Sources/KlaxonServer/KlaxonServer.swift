@@ -56,7 +56,8 @@ public enum KlaxonServer {
                 configuration: .init(
                     additionalChannelHandlers: [
                         ConnectionGuard(
-                            counter: counter, requestTimeout: configuration.requestTimeout, metrics: metrics, logger: logger)
+                            counter: counter, requestTimeout: configuration.requestTimeout, idleTimeout: configuration.idleTimeout,
+                            metrics: metrics, logger: logger)
                     ],
                     idleTimeout: configuration.idleTimeout.map(TimeAmount.init))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "klaxon-sync"),

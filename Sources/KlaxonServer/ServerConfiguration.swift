@@ -16,12 +16,13 @@ public struct ServerConfiguration: Sendable {
     /// How many days the activity log keeps entries; older ones are removed at start and then hourly. 0 keeps them all.
     public var activityRetentionDays: Int
     /// How long a connection may sit without a request, or with a request whose head or body has stopped
-    /// arriving, before the server closes it; nil keeps connections open until the client closes them. Without
-    /// it, clients that open connections and send nothing hold a file descriptor each, for ever.
+    /// arriving, or with an answer the client does not read, before the server closes it; nil keeps connections
+    /// open until the client closes them. Without it, clients that open connections and send nothing, or ask and
+    /// never read, hold a file descriptor each (and the answers' memory), for ever.
     public var idleTimeout: Duration?
-    /// How long a request may take to arrive whole, head and body, from its first byte, and how long an answer may
-    /// wait for a client that has stopped reading it; past it the connection is closed. The idle timeout alone lets a
-    /// client that trickles a byte now and then, or never reads, hold a connection for ever. nil sets no limit.
+    /// How long a request may take to arrive whole, head and body, from its first byte; past it the connection is
+    /// closed. The idle timeout alone lets a client that trickles a byte now and then hold a connection for ever.
+    /// nil sets no limit.
     public var requestTimeout: Duration?
     /// The most connections one client address (an IPv6 client's /64) may hold open at once; more are closed as
     /// they open. nil sets no limit. A trusted proxy's connections (``trustedProxies``) are not counted.

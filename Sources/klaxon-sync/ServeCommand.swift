@@ -36,12 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     var activityRetentionDays: Int = 30
 
     @Option(help: ArgumentHelp(
-        "How long a connection may stay open with no request arriving (or with one stalled half-sent) before it is closed; 0 never closes it.",
+        "How long a connection may stay open with no request arriving (or with one stalled half-sent), or with an answer the client does not read, before it is closed; 0 never closes it.",
         valueName: "seconds"))
     var idleTimeout: Double = 75
 
     @Option(help: ArgumentHelp(
-        "How long a request may take to arrive whole (head and body) from its first byte, and an answer may wait for a client that has stopped reading it, before the connection is closed; 0 sets no limit.",
+        "How long a request may take to arrive whole (head and body) from its first byte before its connection is closed; 0 sets no limit.",
         valueName: "seconds"))
     var requestTimeout: Double = 30
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import KlaxonDirectory
 import KlaxonServer
 import KlaxonTestSupport
@@ -10,6 +11,7 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import SCIM
+import Synchronization
 import Testing
 
 @testable import KlaxonServer
@@ -129,15 +131,17 @@ import Testing
     }
 
     /// A client that asks for answers and never reads them would hold its connection, and the answers, for ever:
-    /// the idle timeout does not count while an answer is being sent. Once the answers fill the socket and NIO's
-    /// buffer, the connection may wait that long for the client, then it is closed.
-    @Test func answersTheClientDoesNotReadAreCutOffAtTheRequestTimeout() async throws {
+    /// Hummingbird's idle timeout does not count while an answer is being sent. Once the answers fill the socket,
+    /// the connection may wait the idle timeout for the client, then it is closed.
+    @Test func answersTheClientDoesNotReadAreCutOffAtTheIdleTimeout() async throws {
+        var configuration = TestServer.configuration
+        configuration.idleTimeout = Self.requestTimeout
         try await TestBackend.sqlite.withScratchDatabase { database in
-            try await TestServer.run(on: database, configuration: Self.configuration) { server in
+            try await TestServer.run(on: database, configuration: configuration) { server in
                 let connection = try await RawConnection.open(port: server.port, reading: false)
-                // About 10 MB of answers (7 KB each), more than loopback's socket buffers hold.
+                // About 21 MB of answers (7 KB each), far more than loopback's socket buffers hold (4 MB here).
                 let request = "GET /admin/static/admin.css HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                let count = 1500
+                let count = 3000
                 try await connection.send(String(repeating: request, count: count))
                 try await Task.sleep(for: Self.requestTimeout + .seconds(3))
                 try await connection.startReading()
@@ -152,9 +156,8 @@ import Testing
         }
     }
 
-    /// A client that reads, however slowly, makes the connection writable again now and then: each stall is timed
-    /// on its own.
-    @Test func aClientThatReadsSlowlyIsNotCutOff() throws {
+    /// A client that reads makes the connection writable again now and then: each stall is timed on its own.
+    @Test func eachStallOfAnAnswerIsTimedOnItsOwn() throws {
         let (loop, channel) = try Self.guardedChannel()
         for _ in 0..<3 {
             channel.isWritable = false
@@ -168,6 +171,36 @@ import Testing
         channel.pipeline.fireChannelWritabilityChanged()
         loop.advanceTime(by: .milliseconds(1100))
         #expect(!channel.isActive)
+    }
+
+    /// A large answer is handed to the connection in chunks of at most 64 KB, each once the connection can take it,
+    /// so that NIO never holds much of it: a client reading a large page makes the connection writable again as it
+    /// goes, rather than only once nearly the whole page has been sent.
+    @Test func largeAnswersGoOutInChunks() async throws {
+        let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0) }
+        let body = SCIMResponse.chunked(ByteBuffer(bytes: bytes))
+        #expect(body.contentLength == 300_000)
+        let collected = ChunkCollector()
+        try await body.write(collected)
+        #expect(collected.chunks.withLock { $0.map(\.readableBytes) } == [65_536, 65_536, 65_536, 65_536, 37_856])
+        #expect(collected.chunks.withLock { $0.reduce(into: ByteBuffer()) { $0.writeImmutableBuffer($1) } } == ByteBuffer(bytes: bytes))
+        #expect(collected.finished.withLock { $0 })
+
+        let small = SCIMResponse.chunked(ByteBuffer(string: "{}"))
+        #expect(small.contentLength == 2)
+    }
+
+    private final class ChunkCollector: ResponseBodyWriter, Sendable {
+        let chunks = Mutex<[ByteBuffer]>([])
+        let finished = Mutex(false)
+
+        func write(_ buffer: ByteBuffer) async throws {
+            chunks.withLock { $0.append(buffer) }
+        }
+
+        func finish(_ trailingHeaders: HTTPFields?) async throws {
+            finished.withLock { $0 = true }
+        }
     }
 
     @Test func aBodyBrokenOffIsTheClientsFailureNotTheServers() async throws {
@@ -213,7 +246,8 @@ import Testing
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
         try channel.pipeline.syncOperations.addHandler(
-            ConnectionGuard(counter: nil, requestTimeout: .seconds(1), metrics: MetricsRegistry(), logger: Logger(label: "test")))
+            ConnectionGuard(
+                counter: nil, requestTimeout: .seconds(1), idleTimeout: .seconds(1), metrics: MetricsRegistry(), logger: Logger(label: "test")))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (loop, channel)
     }

@@ -35,6 +35,11 @@ final class RawConnection: Sendable {
 
     var received: String { collector.text.withLock { $0 } }
 
+    /// Asks for one read (of at most the small receive buffer), for a connection opened not `reading`.
+    func readOnce() {
+        channel.read()
+    }
+
     /// Reads what has come and what comes from now on.
     func startReading() async throws {
         try await channel.setOption(.autoRead, value: true)

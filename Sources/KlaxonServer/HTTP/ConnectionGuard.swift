@@ -4,8 +4,8 @@ import NIOHTTPTypes
 
 /// Holds each connection to the server's limits on what a client may keep open: at most
 /// ``ConnectionCounter/limit`` connections from one address, a request that has begun to arrive must arrive
-/// whole (head and body) within ``ServerConfiguration/requestTimeout``, and an answer the server cannot send on
-/// because the client does not read it may wait that long too.
+/// whole (head and body) within ``ServerConfiguration/requestTimeout``, and an answer may wait no longer than
+/// ``ServerConfiguration/idleTimeout`` for a client that does not read it.
 ///
 /// The idle timeout alone closes a connection only after it has been quiet that long, and never while an answer is
 /// being sent: a client trickling a byte of a request head or body every minute, or opening thousands of connections
@@ -30,18 +30,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let clock: RequestClock
     /// The address counted against ``counter`` while this connection is open.
     private var counted: ConnectionCounter.Address?
-    /// How long the connection may stay unwritable (more of an answer waiting than NIO buffers, because the client
-    /// does not read), and the timer that closes it then.
+    /// How long the connection may stay unwritable (the socket's buffer full, because the client does not read),
+    /// and the timer that closes it then.
     private let answerTimeout: TimeAmount?
     private var stalled: Scheduled<Void>?
 
-    init(counter: ConnectionCounter?, requestTimeout: Duration?, metrics: MetricsRegistry, logger: Logger) {
+    init(counter: ConnectionCounter?, requestTimeout: Duration?, idleTimeout: Duration?, metrics: MetricsRegistry, logger: Logger) {
         self.counter = counter
         self.timesRequests = requestTimeout != nil
         self.metrics = metrics
         self.logger = logger
         self.clock = RequestClock(timeout: requestTimeout.map(TimeAmount.init), metrics: metrics)
-        self.answerTimeout = requestTimeout.map(TimeAmount.init)
+        self.answerTimeout = idleTimeout.map(TimeAmount.init)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -79,9 +79,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    /// The channel stops being writable when more of an answer waits than NIO buffers (the kernel's send buffer
-    /// already full), and becomes writable again each time the client has read its way through half of that: a
-    /// client that reads, however slowly, keeps resetting the timer.
+    /// The channel stops being writable when the kernel's send buffer is full and more of an answer waits, and
+    /// becomes writable again once the client has read a good part of that buffer (the kernel reports room only
+    /// when about a third of it is free; answers go out in 64 KB chunks, ``SCIMResponse/chunked(_:)``, so NIO adds
+    /// little to it). Each stretch is timed on its own: a client is cut off only when it reads less than about a
+    /// third of the send buffer within the idle timeout — with loopback's 4 MB buffer and the default 75 s, slower
+    /// than about 18 KB/s — and one that has stopped reading, after the idle timeout.
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         stalled?.cancel()
         stalled = nil

@@ -14,8 +14,26 @@ enum SCIMResponse {
             return Response(status: .init(code: status), headers: headers)
         }
         headers[.contentType] = contentType
-        let bytes = JSONWriter.bytes(from: body)
-        return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        let buffer = ByteBuffer(bytes: JSONWriter.bytes(from: body))
+        return Response(status: .init(code: status), headers: headers, body: chunked(buffer))
+    }
+
+    /// The most bytes handed to the connection at once.
+    static let chunkSize = 64 * 1024
+
+    /// A large body goes out in chunks, each written once the connection can take more: so a client that reads
+    /// makes the connection writable again after every few tens of kilobytes, which is how ``ConnectionGuard`` tells
+    /// it from one that has stopped reading. Written whole, a list page of megabytes left NIO holding most of it,
+    /// unwritable until nearly all of it had gone, and a steady reader of a large page was cut off as stalled.
+    static func chunked(_ buffer: ByteBuffer) -> ResponseBody {
+        guard buffer.readableBytes > chunkSize else { return ResponseBody(byteBuffer: buffer) }
+        return ResponseBody(contentLength: buffer.readableBytes) { writer in
+            var rest = buffer
+            while let chunk = rest.readSlice(length: min(chunkSize, rest.readableBytes)), chunk.readableBytes > 0 {
+                try await writer.write(chunk)
+            }
+            try await writer.finish(nil)
+        }
     }
 
     static func error(_ error: SCIMError) -> Response {

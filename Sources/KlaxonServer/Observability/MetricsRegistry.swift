@@ -49,7 +49,7 @@ public final class MetricsRegistry: Sendable {
         state.withLock { $0.timedOutRequests += 1 }
     }
 
-    /// A connection was closed because the client did not read its answer within the request timeout.
+    /// A connection was closed because the client did not read its answer within the idle timeout.
     public func recordUnreadAnswer() {
         state.withLock { $0.unreadAnswers += 1 }
     }
