@@ -29,7 +29,7 @@ struct DatabaseOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             """
-            PostgreSQL only: seconds a statement may go unanswered before its connection is closed and the request answered 503, so that a database host that went silent does not hold requests for the quarter of an hour TCP takes to give up. Default: \(Int(PostgresDirectory.defaultStatementTimeout.components.seconds)).
+            PostgreSQL only: seconds a statement may go unanswered before the server checks PostgreSQL on a connection of its own; if that is not answered either, the statement's connection is closed and the request answered 503, so that a database host that went silent does not hold requests for the quarter of an hour TCP takes to give up. A statement waiting for a lock on a server that answers waits on. Default: \(Int(PostgresDirectory.defaultStatementTimeout.components.seconds)).
             """,
             valueName: "seconds"))
     var databaseTimeout: Int?

@@ -67,8 +67,9 @@ struct PostgresStatementsTests {
         }
     }
 
-    /// A statement PostgreSQL never answers (its host went silent) fails at the time limit, as unavailable, and its
-    /// connection is closed; rather than waiting the quarter of an hour TCP takes to give up.
+    /// A statement PostgreSQL never answers (its host went silent), nor the check on a connection of the watchdog's
+    /// own, fails soon after the time limit, as unavailable, and its connection is closed; rather than waiting the
+    /// quarter of an hour TCP takes to give up.
     @Test func aStatementLeftUnansweredFailsAtItsTimeLimit() async throws {
         let url = try #require(TestBackend.postgresURL)
         let server = try #require(URLComponents(string: url))
@@ -79,7 +80,7 @@ struct PostgresStatementsTests {
         throughProxy.port = proxy.port
         let proxied = try #require(throughProxy.string)
         let connection = try await ScratchDatabase.connect(proxied)
-        let (statements, watching) = Self.watched(connection, limit: .seconds(1))
+        let (statements, watching) = try Self.watched(connection, limit: .seconds(1), probing: proxied)
         defer { watching.cancel() }
         #expect(try await statements.rows(SQLFragment("SELECT 1 AS one")).first?.integer("one") == 1)
 
@@ -88,21 +89,49 @@ struct PostgresStatementsTests {
         let outcome = try await Self.settled(within: .seconds(10)) {
             try await statements.rows(SQLFragment("SELECT 1 AS one"))
         }
+        try await proxy.close()
         guard case .failure(SQLDirectoryError.unavailable(let reason)) = outcome else {
             Issue.record("expected unavailable, got \(outcome)")
             return
         }
         #expect(reason.contains("did not answer"), "\(reason)")
-        #expect(ContinuousClock.now - start < .seconds(6), "the limit, not TCP's quarter of an hour")
-        #expect(connection.isClosed)
-        try await proxy.close()
+        #expect(ContinuousClock.now - start < .seconds(6), "the limit and the check, not TCP's quarter of an hour")
+        #expect(await eventually(within: .seconds(5)) { connection.isClosed })
     }
 
-    /// A scan whose rows keep coming is answered, however long it takes in all; one that stops is not.
+    /// A statement waiting for a lock on a PostgreSQL that answers is not cut off, however long it waits: closing its
+    /// connection would fail work about to succeed, and leave its backend behind, still waiting.
+    @Test func aStatementWaitingForALockOnALiveServerIsNotCutOff() async throws {
+        let url = try #require(TestBackend.postgresURL)
+        let holder = try await Self.connect()
+        for try await _ in try await holder.query("SELECT pg_advisory_lock(7411)", logger: ScratchDatabase.logger) {}
+        let connection = try await Self.connect()
+        let (statements, watching) = try Self.watched(connection, limit: .seconds(1), probing: url)
+        defer { watching.cancel() }
+        let release = Task {
+            try await Task.sleep(for: .seconds(3))
+            for try await _ in try await holder.query("SELECT pg_advisory_unlock(7411)", logger: ScratchDatabase.logger) {}
+        }
+        let start = ContinuousClock.now
+        let rows = try await statements.rows(SQLFragment("SELECT pg_advisory_lock(7411) IS NOT NULL AS locked"))
+        #expect(try rows.first?.integer("locked") == 1)
+        #expect(ContinuousClock.now - start >= .seconds(3), "it waited for the lock, three times the limit")
+        #expect(!connection.isClosed)
+        try await release.value
+        _ = try await statements.rows(SQLFragment("SELECT pg_advisory_unlock(7411)"))
+        try await connection.close()
+        try await holder.close()
+    }
+
+    /// A scan whose rows keep coming is answered, however long it takes in all, even when the check says PostgreSQL
+    /// is silent; one whose rows stop is not, then.
     @Test func aScanIsAnsweredWhileItsRowsKeepComing() async throws {
         let connection = try await Self.connect()
-        let (statements, watching) = Self.watched(connection, limit: .seconds(2))
+        let watchdog = StatementWatchdog(limit: .seconds(2)) { _ in false }
+        watchdog.arm()
+        let watching = Task { await watchdog.run() }
         defer { watching.cancel() }
+        let statements = PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog)
         // Rows larger than PostgreSQL's 8 KB output buffer go out one by one, 0.5 s apart: 4 s in all, twice the
         // limit, and each gap a quarter of it (a busy test machine delays rows).
         let count = Mutex(0)
@@ -114,14 +143,14 @@ struct PostgresStatementsTests {
         await #expect {
             try await statements.forEachRow(SQLFragment("SELECT pg_sleep(5) AS pause")) { _ in }
         } throws: { error in
-            if case SQLDirectoryError.unavailable = error { true } else { false }
+            if case SQLDirectoryError.unavailable(let reason) = error { reason.contains("did not answer") } else { false }
         }
     }
 
     /// Before the watchdog is armed (while the schema migrates), a statement takes as long as it takes.
     @Test func statementsBeforeArmingHaveNoTimeLimit() async throws {
         let connection = try await Self.connect()
-        let watchdog = StatementWatchdog(limit: .milliseconds(500))
+        let watchdog = StatementWatchdog(limit: .milliseconds(500)) { _ in false }
         let watching = Task { await watchdog.run() }
         defer { watching.cancel() }
         let statements = PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog)
@@ -130,11 +159,15 @@ struct PostgresStatementsTests {
     }
 
     /// Never armed, so that the tests of closing see postgres-nio's own answers.
-    static let unarmed = StatementWatchdog(limit: .seconds(30))
+    static let unarmed = StatementWatchdog(limit: .seconds(30)) { _ in true }
 
-    /// Statements on `connection` with an armed watchdog of `limit`, and the task running it (cancel it afterwards).
-    static func watched(_ connection: PostgresConnection, limit: Duration) -> (KlaxonDirectory.PostgresDatabase.PostgresStatements, Task<Void, Never>) {
-        let watchdog = StatementWatchdog(limit: limit)
+    /// Statements on `connection` with an armed watchdog of `limit` that checks PostgreSQL at `url`, and the task
+    /// running it (cancel it afterwards).
+    static func watched(
+        _ connection: PostgresConnection, limit: Duration, probing url: String
+    ) throws -> (KlaxonDirectory.PostgresDatabase.PostgresStatements, Task<Void, Never>) {
+        let probe = try PostgresDirectory.Configuration(url: url).connection()
+        let watchdog = StatementWatchdog(limit: limit) { limit in await PostgresDatabase.answers(probe, within: limit) }
         watchdog.arm()
         return (PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog), Task { await watchdog.run() })
     }

@@ -42,12 +42,15 @@ final class PostgresDatabase: SQLDatabase {
     }
 
     /// Starts the pool. Connections are made as work needs them, up to the configuration's maximum. Statements
-    /// get `statementTimeout` to be answered in (see ``StatementWatchdog``) once ``armStatementTimeout()`` is called.
-    static func connect(_ configuration: PostgresClient.Configuration, statementTimeout: Duration) -> PostgresDatabase {
+    /// get `statementTimeout` to be answered in (see ``StatementWatchdog``) once ``armStatementTimeout()`` is called;
+    /// whether PostgreSQL is there is then asked on a connection made with `probe`.
+    static func connect(
+        _ configuration: PostgresClient.Configuration, statementTimeout: Duration, probe: PostgresConnection.Configuration
+    ) -> PostgresDatabase {
         let client = PostgresClient(configuration: configuration)
         let runner = Task { await client.run() }
         let watchdog = LeaseWatchdog(limit: leaseTimeout, capacity: configuration.options.maximumConnections)
-        let statements = StatementWatchdog(limit: statementTimeout)
+        let statements = StatementWatchdog(limit: statementTimeout) { limit in await answers(probe, within: limit) }
         let watching = Task {
             await withDiscardingTaskGroup { group in
                 group.addTask { await watchdog.run() }
@@ -160,6 +163,47 @@ final class PostgresDatabase: SQLDatabase {
         await runner.value
     }
 
+    /// Whether PostgreSQL answers `SELECT 1` on a new connection made with `configuration` within `limit`; a refusal
+    /// it sends (too many connections, a wrong password) counts as an answer. The attempt is not waited for past
+    /// `limit` (on a silent host it could wait until TCP gives up), and its connection is closed whenever it is made.
+    static func answers(_ configuration: PostgresConnection.Configuration, within limit: Duration) async -> Bool {
+        var bounded = configuration
+        bounded.options.connectTimeout = TimeAmount(limit)
+        let settings = bounded
+        let attempt = ProbeAttempt()
+        return await withCheckedContinuation { continuation in
+            let once = FirstAnswer(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                once.give(false)
+                attempt.abandon()
+            }
+            Task {
+                var answered: Bool
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: settings, id: 0, logger: logger)
+                    attempt.opened(connection)
+                    do {
+                        for try await _ in try await connection.query("SELECT 1", logger: logger) {}
+                        answered = true
+                    } catch {
+                        answered = Self.isServerAnswer(error)
+                    }
+                    try? await connection.close()
+                } catch {
+                    answered = Self.isServerAnswer(error)
+                }
+                once.give(answered)
+                timer.cancel()
+            }
+        }
+    }
+
+    /// An error PostgreSQL sent, rather than a connection that failed.
+    private static func isServerAnswer(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.code == .server
+    }
+
     /// Deadlock detected (40P01) or serialization failure (40001): PostgreSQL rolled the transaction back so that
     /// another could go on, and it may simply be tried again; so may a transaction that stopped rather than lock
     /// rows out of order (``SQLLockOrderConflict``).
@@ -208,15 +252,18 @@ final class PostgresDatabase: SQLDatabase {
 
         func rows(_ statement: SQLFragment) async throws -> [SQLRow] {
             let loop = connection.eventLoop
-            return try await run(statement) { query in
+            let watchdog = watchdog
+            return try await run(statement) { query, ticket in
                 let rows = NIOLoopBoundBox([SQLRow](), eventLoop: loop)
-                return connection.query(query, logger: PostgresDatabase.logger) { rows.value.append(try SQLRow($0)) }
-                    .map { _ in rows.value }
+                return connection.query(query, logger: PostgresDatabase.logger) { row in
+                    watchdog.progress(ticket)
+                    rows.value.append(try SQLRow(row))
+                }.map { _ in rows.value }
             }
         }
 
         func execute(_ statement: SQLFragment) async throws {
-            try await run(statement) { query in
+            try await run(statement) { query, _ in
                 connection.query(query, logger: PostgresDatabase.logger) { _ in }.map { _ in () }
             }
         }
@@ -241,15 +288,14 @@ final class PostgresDatabase: SQLDatabase {
                 }
                 watchdog.end(ticket)
             } catch {
-                if watchdog.end(ticket) { throw watchdog.timedOut }
-                throw Self.uniqueViolation(error) ?? error
+                throw watchdog.end(ticket) ? watchdog.timedOut(else: error) : Self.uniqueViolation(error) ?? error
             }
         }
 
         /// Sends the statement on the connection's event loop and waits for every row, so that an error the server
         /// reports after the first row (or after none, for a write) is thrown here rather than lost.
         private func run<T: Sendable>(
-            _ statement: SQLFragment, _ send: @escaping @Sendable (PostgresQuery) -> EventLoopFuture<T>
+            _ statement: SQLFragment, _ send: @escaping @Sendable (PostgresQuery, Int?) -> EventLoopFuture<T>
         ) async throws -> T {
             let query = Self.query(statement)
             let connection = connection
@@ -259,13 +305,12 @@ final class PostgresDatabase: SQLDatabase {
                     guard !connection.isClosed else {
                         return connection.eventLoop.makeFailedFuture(SQLDirectoryError.unavailable("the connection to PostgreSQL closed"))
                     }
-                    return send(query)
+                    return send(query, ticket)
                 }.get()
                 watchdog.end(ticket)
                 return result
             } catch {
-                if watchdog.end(ticket) { throw watchdog.timedOut }
-                throw Self.uniqueViolation(error) ?? error
+                throw watchdog.end(ticket) ? watchdog.timedOut(else: error) : Self.uniqueViolation(error) ?? error
             }
         }
 
@@ -399,5 +444,43 @@ private final class EventLoopTaskExecutor: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// A check's connection, closed as soon as it is made once nobody waits for the check any more.
+private final class ProbeAttempt: Sendable {
+    private let state = Mutex<(connection: PostgresConnection?, abandoned: Bool)>((nil, false))
+
+    func opened(_ connection: PostgresConnection) {
+        let abandoned = state.withLock { state in
+            state.connection = connection
+            return state.abandoned
+        }
+        if abandoned { connection.close().whenComplete { _ in } }
+    }
+
+    func abandon() {
+        let connection = state.withLock { state in
+            state.abandoned = true
+            return state.connection
+        }
+        connection?.close().whenComplete { _ in }
+    }
+}
+
+/// Resumes a continuation with the first value given; later ones are dropped.
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func give(_ value: Value) {
+        let waiting = continuation.withLock { continuation in
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: value)
     }
 }

@@ -35,9 +35,10 @@ public enum PostgresDirectory {
         public var tls: TLSMode
         /// How many connections this instance keeps open at most.
         public var poolSize: Int
-        /// How long a statement may go unanswered before its connection is closed and the work fails as
-        /// ``SQLDirectoryError/unavailable(_:)`` (a scan's rows count as answers). Statements take milliseconds, and
-        /// identity platforms wait far less than this for an answer.
+        /// How long a statement may go unanswered (each row is an answer) before PostgreSQL is checked on a
+        /// connection of its own; if that gets no answer either, the statement's connection is closed and the work
+        /// fails as ``SQLDirectoryError/unavailable(_:)``. Statements take milliseconds, and identity platforms wait
+        /// far less than this for an answer.
         public var statementTimeout: Duration = PostgresDirectory.defaultStatementTimeout
 
         public init(
@@ -147,7 +148,8 @@ public enum PostgresDirectory {
             // rather than after the pool has retried for a minute.
             let probe = try await PostgresConnection.connect(configuration: try configuration.connection(), id: 0, logger: PostgresDatabase.logger)
             try await probe.close()
-            let database = PostgresDatabase.connect(configuration.client, statementTimeout: configuration.statementTimeout)
+            let database = PostgresDatabase.connect(
+                configuration.client, statementTimeout: configuration.statementTimeout, probe: try configuration.connection())
             let directory = try await SQLDirectory.open(database, schema: PostgresMigrations.schema, schemas: schemas)
             database.armStatementTimeout()
             return directory

@@ -1,19 +1,25 @@
 import PostgresNIO
 import Synchronization
 
-/// Closes a connection whose statement PostgreSQL has not answered within ``limit``, for ``PostgresDatabase``, so
-/// that the statement fails with ``SQLDirectoryError/unavailable(_:)`` (503 to the client) instead of waiting for
-/// the network to give up.
+/// Closes a connection whose statement PostgreSQL has not answered within ``limit`` when PostgreSQL has gone
+/// silent, for ``PostgresDatabase``, so that the statement fails with ``SQLDirectoryError/unavailable(_:)`` (503 to
+/// the client) instead of waiting for the network to give up.
 ///
 /// A server that has gone silent (a host powered off, a network partition, a frozen process) breaks nothing that
 /// TCP sees: a statement sent to it waits until the kernel stops retransmitting, about a quarter of an hour, and
-/// meanwhile holds its pooled connection, so that once every connection waits the whole server waits. Closing the
-/// connection fails the statement at once and lets the pool connect afresh; a transaction cut off this way never
-/// commits (PostgreSQL rolls back what a vanished client began), unless the unanswered statement was its `COMMIT`.
+/// meanwhile holds its pooled connection, so that once every connection waits the whole server waits.
 ///
-/// A scan counts as answered as long as its rows keep coming: each row moves its deadline on. Statements run
-/// before ``arm()`` (the schema's migrations, whose index builds may take minutes) have no deadline. Like
-/// ``LeaseWatchdog``, one task checks every quarter of a second rather than a timer per statement.
+/// A statement past its limit may also be waiting for a lock, or simply be slow, on a server that is fine; closing
+/// its connection then would fail work that was going to succeed, and leave its backend behind, still waiting,
+/// holding a connection slot (PostgreSQL does not notice the client has gone until it next writes to it). So the
+/// watchdog first asks PostgreSQL itself, on a connection of its own (``probe``): if it answers, the overdue
+/// statements get another ``limit``; if it does not answer within ``limit`` (at most 5 s), their connections are
+/// closed. That fails them at once and lets the pool connect afresh; a transaction cut off this way never commits,
+/// unless the unanswered statement was its `COMMIT` or a single write outside any transaction.
+///
+/// Each row of an answer moves its statement's deadline on, so a long export is not questioned while rows keep
+/// coming. Statements run before ``arm()`` (the schema's migrations) have no deadline. Like ``LeaseWatchdog``, one
+/// task checks every quarter of a second rather than a timer per statement.
 final class StatementWatchdog: Sendable {
     private struct Watched {
         var next = 0
@@ -23,12 +29,15 @@ final class StatementWatchdog: Sendable {
         var expired: Set<Int> = []
     }
 
-    /// How long a statement may go without an answer.
+    /// How long a statement may go without an answer before PostgreSQL is asked whether it is there.
     let limit: Duration
+    /// Whether PostgreSQL answers, within the time given, on a connection of its own.
+    private let probe: @Sendable (Duration) async -> Bool
     private let watched = Mutex(Watched())
 
-    init(limit: Duration) {
+    init(limit: Duration, probe: @escaping @Sendable (Duration) async -> Bool) {
         self.limit = limit
+        self.probe = probe
     }
 
     /// Gives statements from now on a deadline.
@@ -48,15 +57,14 @@ final class StatementWatchdog: Sendable {
         }
     }
 
-    /// The statement was answered in part (a scan's row): its deadline starts again.
+    /// The statement was answered in part (a row): its deadline starts again.
     func progress(_ ticket: Int?) {
         guard let ticket else { return }
         let deadline = ContinuousClock.now + limit
         watched.withLock { $0.entries[ticket]?.deadline = deadline }
     }
 
-    /// The statement is over; true if it ran out of time and its connection was closed (whatever error the
-    /// statement ended with then is the closing's).
+    /// The statement is over; true if it ran out of time and its connection was closed.
     @discardableResult
     func end(_ ticket: Int?) -> Bool {
         guard let ticket else { return false }
@@ -66,25 +74,43 @@ final class StatementWatchdog: Sendable {
         }
     }
 
-    /// The error for a statement that ran out of time.
-    var timedOut: SQLDirectoryError {
-        .unavailable("PostgreSQL did not answer a statement within \(limit); its connection was closed")
+    /// The error for a statement that ran out of time and ended with `error`: the closing's, unless PostgreSQL's own
+    /// answer (a deadlock, a unique violation) came first.
+    func timedOut(else error: any Error) -> any Error {
+        guard PostgresDatabase.unavailability(of: error) != nil else { return error }
+        return SQLDirectoryError.unavailable(
+            "PostgreSQL did not answer a statement within \(limit), nor a check on a connection of its own; the statement's connection was closed")
     }
 
-    /// Closes the connections of overdue statements until cancelled.
+    /// How long the check waits for PostgreSQL.
+    var probeLimit: Duration { min(limit, .seconds(5)) }
+
+    /// Until cancelled: asks PostgreSQL whether it is there when statements are overdue, and closes their
+    /// connections if it is not.
     func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
             let now = ContinuousClock.now
-            let overdue = watched.withLock { watched in
-                let overdue = watched.entries.filter { $0.value.deadline <= now }
-                for ticket in overdue.keys {
-                    watched.entries[ticket] = nil
-                    watched.expired.insert(ticket)
+            let overdue = watched.withLock { watched in watched.entries.filter { $0.value.deadline <= now }.map(\.key) }
+            guard !overdue.isEmpty else { continue }
+            let answered = await probe(probeLimit)
+            let later = ContinuousClock.now + limit
+            let silent = watched.withLock { watched in
+                var closing: [PostgresConnection] = []
+                for ticket in overdue {
+                    guard let entry = watched.entries[ticket] else { continue }  // answered meanwhile
+                    if answered {
+                        // PostgreSQL is there: the statement waits on the database (a lock, a long sort), not on the network.
+                        watched.entries[ticket]?.deadline = later
+                    } else {
+                        watched.entries[ticket] = nil
+                        watched.expired.insert(ticket)
+                        closing.append(entry.connection)
+                    }
                 }
-                return overdue.values.map(\.connection)
+                return closing
             }
-            for connection in overdue {
+            for connection in silent {
                 connection.close().whenComplete { _ in }
             }
         }
