@@ -73,22 +73,14 @@ public enum KlaxonServer {
     /// requests to an instance that would fail them all. The reason is logged, not shown: the endpoint is public.
     static func health(of directory: any Directory, logger: Logger) async -> Response {
         // The read runs in a task of its own that the answer does not wait for: a statement on a server that has
-        // stopped answering (frozen, or cut off without its connections closing) waits for PostgreSQL's statement
-        // time limit (`--database-timeout`, 30 s by default), and cancelling it does not end that wait.
-        let problem: String? = await withCheckedContinuation { answer in
-            let once = FirstAnswer(answer)
-            let timer = Task {
-                try? await Task.sleep(for: healthTimeout)
-                once.give("no answer within \(healthTimeout)")
-            }
-            Task {
-                do {
-                    try await directory.ping()
-                    once.give(nil)
-                } catch {
-                    once.give("\(error)")
-                }
-                timer.cancel()
+        // stopped answering (frozen, or cut off without its connections closing) waits for the statement time limit
+        // and a check (`--database-timeout`, 30 s by default), and cancelling it does not end that wait.
+        let problem: String? = await awaitAtMost(healthTimeout, otherwise: "no answer within \(healthTimeout)") {
+            do {
+                try await directory.ping()
+                return nil
+            } catch {
+                return "\(error)"
             }
         }
         guard let problem else { return SCIMResponse.json(200, ["status": "ok"]) }
@@ -98,23 +90,6 @@ public enum KlaxonServer {
         var response = SCIMResponse.json(503, ["status": "unavailable", "detail": "the database cannot be reached"])
         response.headers[.retryAfter] = String(SCIMResponse.retryAfterUnavailable)
         return response
-    }
-}
-
-/// Resumes a continuation with the first value given; later ones are dropped.
-private final class FirstAnswer<Value: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
-
-    init(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func give(_ value: Value) {
-        let waiting = continuation.withLock { continuation in
-            defer { continuation = nil }
-            return continuation
-        }
-        waiting?.resume(returning: value)
     }
 }
 

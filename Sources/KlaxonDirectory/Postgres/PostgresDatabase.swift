@@ -171,32 +171,27 @@ final class PostgresDatabase: SQLDatabase {
         bounded.options.connectTimeout = TimeAmount(limit)
         let settings = bounded
         let attempt = ProbeAttempt()
-        return await withCheckedContinuation { continuation in
-            let once = FirstAnswer(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: limit)
-                once.give(false)
-                attempt.abandon()
+        let answered = await awaitAtMost(limit, otherwise: false) {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(configuration: settings, id: 0, logger: logger)
+            } catch {
+                return Self.isServerAnswer(error)
             }
-            Task {
-                var answered: Bool
-                do {
-                    let connection = try await PostgresConnection.connect(configuration: settings, id: 0, logger: logger)
-                    attempt.opened(connection)
-                    do {
-                        for try await _ in try await connection.query("SELECT 1", logger: logger) {}
-                        answered = true
-                    } catch {
-                        answered = Self.isServerAnswer(error)
-                    }
-                    try? await connection.close()
-                } catch {
-                    answered = Self.isServerAnswer(error)
-                }
-                once.give(answered)
-                timer.cancel()
+            attempt.opened(connection)
+            let answered: Bool
+            do {
+                for try await _ in try await connection.query("SELECT 1", logger: logger) {}
+                answered = true
+            } catch {
+                answered = Self.isServerAnswer(error)
             }
+            // Awaited: postgres-nio requires a connection to be closed before it is let go.
+            try? await connection.close()
+            return answered
         }
+        if !answered { attempt.abandon() }
+        return answered
     }
 
     /// An error PostgreSQL sent, rather than a connection that failed.
@@ -465,22 +460,5 @@ private final class ProbeAttempt: Sendable {
             return state.connection
         }
         connection?.close().whenComplete { _ in }
-    }
-}
-
-/// Resumes a continuation with the first value given; later ones are dropped.
-private final class FirstAnswer<Value: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
-
-    init(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func give(_ value: Value) {
-        let waiting = continuation.withLock { continuation in
-            defer { continuation = nil }
-            return continuation
-        }
-        waiting?.resume(returning: value)
     }
 }
