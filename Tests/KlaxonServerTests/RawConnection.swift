@@ -15,12 +15,13 @@ final class RawConnection: Sendable {
     }
 
     /// Connects to `127.0.0.1:port`, from the loopback address `source` (any port). Not `reading`, it reads nothing
-    /// (with a small receive buffer) until ``startReading()``, as a client that does not take its answers.
-    static func open(port: Int, from source: String = "127.0.0.1", reading: Bool = true) async throws -> RawConnection {
+    /// (with a small receive buffer, `receiveBuffer` bytes) until ``startReading()`` or as ``readOnce()`` asks, as a
+    /// client that does not take its answers, or takes them slowly.
+    static func open(port: Int, from source: String = "127.0.0.1", reading: Bool = true, receiveBuffer: Int = 4_096) async throws -> RawConnection {
         let collector = Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.autoRead, value: reading)
-            .channelOption(.socketOption(.so_rcvbuf), value: reading ? 131_072 : 4_096)
+            .channelOption(.socketOption(.so_rcvbuf), value: reading ? 131_072 : receiveBuffer)
             .bind(to: try SocketAddress(ipAddress: source, port: 0))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }

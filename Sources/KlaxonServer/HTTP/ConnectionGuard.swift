@@ -75,27 +75,51 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { clock.answerSent(context) }
+        switch unwrapOutboundIn(data) {
+        case .end:
+            clock.answerSent(context)
+        case .body where answerTimeout != nil:
+            // A part of an answer handed to the socket is progress, however the channel's writability goes.
+            let written = promise ?? context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.assumeIsolated().whenSuccess { self.answerMoved(context) }
+            context.write(data, promise: written)
+            return
+        default:
+            break
+        }
         context.write(data, promise: promise)
     }
 
-    /// The channel stops being writable when the kernel's send buffer is full and more of an answer waits, and
-    /// becomes writable again once the client has read a good part of that buffer (the kernel reports room only
-    /// when about a third of it is free; answers go out in 64 KB chunks, ``SCIMResponse/chunked(_:)``, so NIO adds
-    /// little to it). Each stretch is timed on its own: a client is cut off only when it reads less than about a
-    /// third of the send buffer within the idle timeout — with loopback's 4 MB buffer and the default 75 s, slower
-    /// than about 18 KB/s — and one that has stopped reading, after the idle timeout.
+    /// The channel stops being writable when the kernel's send buffer is full and more of an answer waits; from
+    /// then on, the answer must move: each part of it handed to the socket restarts the timer, and the connection is
+    /// closed once none has gone for the idle timeout. The kernel takes more only once about a third of its buffer is
+    /// free, and answers go out in 64 KB parts (``SCIMResponse/chunked(_:)``), so a client is cut off when it reads
+    /// less than about a third of the send buffer within the idle timeout — with loopback's 4 MB and the default
+    /// 75 s, slower than about 18 KB/s — and one that has stopped reading, after the idle timeout. (Writability
+    /// alone is too coarse: NIO may hold megabytes of an answer, and becomes writable only when nearly all has gone.)
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        stalled?.cancel()
-        stalled = nil
-        if !context.channel.isWritable, let answerTimeout {
-            let metrics = self.metrics
-            stalled = context.eventLoop.assumeIsolated().scheduleTask(in: answerTimeout) {
-                metrics.recordUnreadAnswer()
-                context.close(promise: nil)
-            }
+        if context.channel.isWritable {
+            stalled?.cancel()
+            stalled = nil
+        } else if stalled == nil {
+            armStall(context)
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    private func answerMoved(_ context: ChannelHandlerContext) {
+        guard stalled != nil else { return }
+        stalled?.cancel()
+        armStall(context)
+    }
+
+    private func armStall(_ context: ChannelHandlerContext) {
+        guard let answerTimeout else { return }
+        let metrics = self.metrics
+        stalled = context.eventLoop.assumeIsolated().scheduleTask(in: answerTimeout) {
+            metrics.recordUnreadAnswer()
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
