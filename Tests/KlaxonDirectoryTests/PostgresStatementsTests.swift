@@ -80,7 +80,7 @@ struct PostgresStatementsTests {
         throughProxy.port = proxy.port
         let proxied = try #require(throughProxy.string)
         let connection = try await ScratchDatabase.connect(proxied)
-        let (statements, watching) = try Self.watched(connection, limit: .seconds(1), probing: proxied)
+        let (statements, watching) = try await Self.watched(connection, limit: .seconds(1), probing: proxied)
         defer { watching.cancel() }
         #expect(try await statements.rows(SQLFragment("SELECT 1 AS one")).first?.integer("one") == 1)
 
@@ -99,6 +99,35 @@ struct PostgresStatementsTests {
         #expect(await eventually(within: .seconds(5)) { connection.isClosed })
     }
 
+    /// A statement on a connection whose path went silent, while new connections reach PostgreSQL (a fail-over, a
+    /// dropped flow), is cut off too: its backend is not working on it.
+    @Test func aStatementOnASilentConnectionToALiveServerIsCutOff() async throws {
+        let url = try #require(TestBackend.postgresURL)
+        let server = try #require(URLComponents(string: url))
+        let host = try #require(server.host)
+        let proxy = try await TCPProxy.start(to: host, port: server.port ?? 5432)
+        var throughProxy = server
+        throughProxy.host = "127.0.0.1"
+        throughProxy.port = proxy.port
+        let proxied = try #require(throughProxy.string)
+        let connection = try await ScratchDatabase.connect(proxied)
+        let (statements, watching) = try await Self.watched(connection, limit: .seconds(1), probing: proxied)
+        defer { watching.cancel() }
+
+        proxy.freezeOpenConnections()
+        let start = ContinuousClock.now
+        let outcome = try await Self.settled(within: .seconds(10)) {
+            try await statements.rows(SQLFragment("SELECT 1 AS one"))
+        }
+        try await proxy.close()
+        guard case .failure(SQLDirectoryError.unavailable(let reason)) = outcome else {
+            Issue.record("expected unavailable, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("did not answer"), "\(reason)")
+        #expect(ContinuousClock.now - start < .seconds(6))
+    }
+
     /// A statement waiting for a lock on a PostgreSQL that answers is not cut off, however long it waits: closing its
     /// connection would fail work about to succeed, and leave its backend behind, still waiting.
     @Test func aStatementWaitingForALockOnALiveServerIsNotCutOff() async throws {
@@ -106,7 +135,7 @@ struct PostgresStatementsTests {
         let holder = try await Self.connect()
         for try await _ in try await holder.query("SELECT pg_advisory_lock(7411)", logger: ScratchDatabase.logger) {}
         let connection = try await Self.connect()
-        let (statements, watching) = try Self.watched(connection, limit: .seconds(1), probing: url)
+        let (statements, watching) = try await Self.watched(connection, limit: .seconds(1), probing: url)
         defer { watching.cancel() }
         let release = Task {
             try await Task.sleep(for: .seconds(3))
@@ -127,7 +156,7 @@ struct PostgresStatementsTests {
     /// is silent; one whose rows stop is not, then.
     @Test func aScanIsAnsweredWhileItsRowsKeepComing() async throws {
         let connection = try await Self.connect()
-        let watchdog = StatementWatchdog(limit: .seconds(2)) { _ in false }
+        let watchdog = StatementWatchdog(limit: .seconds(2)) { _, _ in .silent }
         watchdog.arm()
         let watching = Task { await watchdog.run() }
         defer { watching.cancel() }
@@ -150,7 +179,7 @@ struct PostgresStatementsTests {
     /// Before the watchdog is armed (while the schema migrates), a statement takes as long as it takes.
     @Test func statementsBeforeArmingHaveNoTimeLimit() async throws {
         let connection = try await Self.connect()
-        let watchdog = StatementWatchdog(limit: .milliseconds(500)) { _ in false }
+        let watchdog = StatementWatchdog(limit: .milliseconds(500)) { _, _ in .silent }
         let watching = Task { await watchdog.run() }
         defer { watching.cancel() }
         let statements = PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog)
@@ -159,17 +188,19 @@ struct PostgresStatementsTests {
     }
 
     /// Never armed, so that the tests of closing see postgres-nio's own answers.
-    static let unarmed = StatementWatchdog(limit: .seconds(30)) { _ in true }
+    static let unarmed = StatementWatchdog(limit: .seconds(30)) { _, _ in .working(nil) }
 
-    /// Statements on `connection` with an armed watchdog of `limit` that checks PostgreSQL at `url`, and the task
-    /// running it (cancel it afterwards).
+    /// Statements on `connection` (with its server process id) with an armed watchdog of `limit` that checks
+    /// PostgreSQL at `url`, and the task running it (cancel it afterwards).
     static func watched(
         _ connection: PostgresConnection, limit: Duration, probing url: String
-    ) throws -> (KlaxonDirectory.PostgresDatabase.PostgresStatements, Task<Void, Never>) {
+    ) async throws -> (KlaxonDirectory.PostgresDatabase.PostgresStatements, Task<Void, Never>) {
         let probe = try PostgresDirectory.Configuration(url: url).connection()
-        let watchdog = StatementWatchdog(limit: limit) { limit in await PostgresDatabase.answers(probe, within: limit) }
+        let watchdog = StatementWatchdog(limit: limit) { limit, backends in await PostgresDatabase.check(probe, backends: backends, within: limit) }
+        var statements = PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog)
+        statements.backend = Int32(try #require(try await statements.rows(SQLFragment("SELECT pg_backend_pid() AS pid")).first).integer("pid"))
         watchdog.arm()
-        return (PostgresDatabase.PostgresStatements(connection: connection, watchdog: watchdog), Task { await watchdog.run() })
+        return (statements, Task { await watchdog.run() })
     }
 
     static func connect() async throws -> PostgresConnection {

@@ -25,6 +25,8 @@ public final class TCPProxy: Sendable {
     private struct State {
         var up = true
         var frozen = false
+        /// Connections frozen on their own, while new ones pass.
+        var frozenConnections: Set<ObjectIdentifier> = []
         var open: [ObjectIdentifier: any Channel] = [:]
     }
 
@@ -85,12 +87,23 @@ public final class TCPProxy: Sendable {
         state.withLock { $0.frozen = true }
     }
 
-    /// Passes bytes on again (those dropped while frozen stay lost).
-    public func thaw() {
-        state.withLock { $0.frozen = false }
+    /// Drops every byte from now on on the connections open now, and only on those: new connections pass, as when
+    /// the path of established connections goes silent (a fail-over, a dropped flow) while the server is fine.
+    public func freezeOpenConnections() {
+        state.withLock { $0.frozenConnections = Set($0.open.keys) }
     }
 
-    var isFrozen: Bool { state.withLock { $0.frozen } }
+    /// Passes bytes on again (those dropped while frozen stay lost).
+    public func thaw() {
+        state.withLock { state in
+            state.frozen = false
+            state.frozenConnections = []
+        }
+    }
+
+    func isFrozen(_ channel: any Channel) -> Bool {
+        state.withLock { $0.frozen || $0.frozenConnections.contains(ObjectIdentifier(channel)) }
+    }
 
     /// Stops listening and closes every connection.
     public func close() async throws {
@@ -137,7 +150,7 @@ private final class Glue: ChannelInboundHandler, @unchecked Sendable {
     static func pair(_ proxy: TCPProxy) -> (Glue, Glue) { (Glue(proxy), Glue(proxy)) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !proxy.isFrozen else { return }
+        guard !proxy.isFrozen(context.channel) else { return }
         partner?.writeAndFlush(unwrapInboundIn(data), promise: nil)
     }
 

@@ -19,6 +19,8 @@ final class PostgresDatabase: SQLDatabase {
     private let runner: Task<Void, Never>
     private let watchdog: LeaseWatchdog
     private let statements: StatementWatchdog
+    /// The server process id of each pooled connection, once read.
+    private let backends = Mutex<[ObjectIdentifier: Int32]>([:])
     private let watching: Task<Void, Never>
     private let work = WorkGate()
     static let logger = Logger(label: "klaxon.directory.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -50,7 +52,7 @@ final class PostgresDatabase: SQLDatabase {
         let client = PostgresClient(configuration: configuration)
         let runner = Task { await client.run() }
         let watchdog = LeaseWatchdog(limit: leaseTimeout, capacity: configuration.options.maximumConnections)
-        let statements = StatementWatchdog(limit: statementTimeout) { limit in await answers(probe, within: limit) }
+        let statements = StatementWatchdog(limit: statementTimeout) { limit, backends in await check(probe, backends: backends, within: limit) }
         let watching = Task {
             await withDiscardingTaskGroup { group in
                 group.addTask { await watchdog.run() }
@@ -69,9 +71,24 @@ final class PostgresDatabase: SQLDatabase {
     func read<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await work.run {
             try await withLeasedConnection { connection in
-                try await body(PostgresStatements(connection: connection, watchdog: statements))
+                try await body(try await statements(on: connection))
             }
         }
+    }
+
+    /// Statements on a leased connection, watched with its server process id (read once per connection, so that
+    /// the watchdog can ask PostgreSQL what that process is doing).
+    private func statements(on connection: PostgresConnection) async throws -> PostgresStatements {
+        let key = ObjectIdentifier(connection)
+        if let backend = backends.withLock({ $0[key] }) {
+            return PostgresStatements(connection: connection, watchdog: statements, backend: backend)
+        }
+        let unknown = PostgresStatements(connection: connection, watchdog: statements)
+        let row = try await unknown.rows(SQLFragment("SELECT pg_backend_pid() AS pid")).first
+        guard let backend = row.flatMap({ try? $0.integer("pid") }).map(Int32.init) else { return unknown }
+        backends.withLock { $0[key] = backend }
+        connection.closeFuture.whenComplete { [self] _ in backends.withLock { _ = $0.removeValue(forKey: key) } }
+        return PostgresStatements(connection: connection, watchdog: statements, backend: backend)
     }
 
     /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one (unless the pool is busy, see
@@ -135,7 +152,7 @@ final class PostgresDatabase: SQLDatabase {
             while true {
                 do {
                     return try await withLeasedConnection { connection in
-                        let statements = PostgresStatements(connection: connection, watchdog: statements)
+                        let statements = try await statements(on: connection)
                         try await statements.execute(SQLFragment("BEGIN"))
                         do {
                             let result = try await body(statements)
@@ -163,35 +180,42 @@ final class PostgresDatabase: SQLDatabase {
         await runner.value
     }
 
-    /// Whether PostgreSQL answers `SELECT 1` on a new connection made with `configuration` within `limit`; a refusal
-    /// it sends (too many connections, a wrong password) counts as an answer. The attempt is not waited for past
-    /// `limit` (on a silent host it could wait until TCP gives up), and its connection is closed whenever it is made.
-    static func answers(_ configuration: PostgresConnection.Configuration, within limit: Duration) async -> Bool {
+    /// Asks PostgreSQL, on a new connection made with `configuration`, which of `backends` are working on a statement
+    /// (`pg_stat_activity`), within `limit`. A refusal it sends (too many connections, a wrong password) is an answer
+    /// that cannot say which. The attempt is not waited for past `limit` (on a silent host it could wait until TCP
+    /// gives up), and its connection is closed whenever it is made.
+    static func check(
+        _ configuration: PostgresConnection.Configuration, backends: [Int32], within limit: Duration
+    ) async -> StatementWatchdog.Answer {
         var bounded = configuration
         bounded.options.connectTimeout = TimeAmount(limit)
         let settings = bounded
         let attempt = ProbeAttempt()
-        let answered = await awaitAtMost(limit, otherwise: false) {
+        let answer: StatementWatchdog.Answer = await awaitAtMost(limit, otherwise: .silent) {
             let connection: PostgresConnection
             do {
                 connection = try await PostgresConnection.connect(configuration: settings, id: 0, logger: logger)
             } catch {
-                return Self.isServerAnswer(error)
+                return Self.isServerAnswer(error) ? .working(nil) : .silent
             }
             attempt.opened(connection)
-            let answered: Bool
-            do {
-                for try await _ in try await connection.query("SELECT 1", logger: logger) {}
-                answered = true
-            } catch {
-                answered = Self.isServerAnswer(error)
+            var answer = StatementWatchdog.Answer.working(nil)
+            if !backends.isEmpty {
+                do {
+                    var working: Set<Int32> = []
+                    let query: PostgresQuery = "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND pid = ANY(\(backends))"
+                    for try await pid in try await connection.query(query, logger: logger).decode(Int32.self) { working.insert(pid) }
+                    answer = .working(working)
+                } catch {
+                    answer = Self.isServerAnswer(error) ? .working(nil) : .silent
+                }
             }
             // Awaited: postgres-nio requires a connection to be closed before it is let go.
             try? await connection.close()
-            return answered
+            return answer
         }
-        if !answered { attempt.abandon() }
-        return answered
+        if case .silent = answer { attempt.abandon() }
+        return answer
     }
 
     /// An error PostgreSQL sent, rather than a connection that failed.
@@ -244,6 +268,8 @@ final class PostgresDatabase: SQLDatabase {
     struct PostgresStatements: SQLConnection {
         let connection: PostgresConnection
         let watchdog: StatementWatchdog
+        /// The connection's server process id, when known.
+        var backend: Int32?
 
         func rows(_ statement: SQLFragment) async throws -> [SQLRow] {
             let loop = connection.eventLoop
@@ -269,7 +295,7 @@ final class PostgresDatabase: SQLDatabase {
         func forEachRow(_ statement: SQLFragment, _ body: @escaping @Sendable (SQLRow) -> Void) async throws {
             let query = Self.query(statement)
             let connection = connection
-            let ticket = watchdog.watch(connection)
+            let ticket = watchdog.watch(connection, backend: backend)
             do {
                 let rows = try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
                     // On the event loop, `query` writes to the channel before it first waits, so nothing can close
@@ -294,7 +320,7 @@ final class PostgresDatabase: SQLDatabase {
         ) async throws -> T {
             let query = Self.query(statement)
             let connection = connection
-            let ticket = watchdog.watch(connection)
+            let ticket = watchdog.watch(connection, backend: backend)
             do {
                 let result: T = try await connection.eventLoop.flatSubmit {
                     guard !connection.isClosed else {
