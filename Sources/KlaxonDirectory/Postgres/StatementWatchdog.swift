@@ -91,7 +91,8 @@ final class StatementWatchdog: Sendable {
     func timedOut(else error: any Error) -> any Error {
         guard PostgresDatabase.unavailability(of: error) != nil else { return error }
         return SQLDirectoryError.unavailable(
-            "PostgreSQL did not answer a statement within \(limit), nor a check on a connection of its own; the statement's connection was closed")
+            "PostgreSQL did not answer a statement within \(limit), and a check on a connection of its own found no server process "
+                + "working on it (or got no answer either); the statement's connection was closed")
     }
 
     /// How long the check waits for PostgreSQL.
