@@ -75,7 +75,9 @@ echo "database file: $(du -sh "$work" | cut -f1)"
 kill "$sqlite"; wait "$sqlite" 2>/dev/null || true
 
 if [ "$postgres" = 1 ]; then
-  cluster="$(scripts/postgres-cluster.sh start "$pgdir" 54330 durable)"
+  # A port below Linux's ephemeral range (32768–60999): after the SQLite runs' thousands of client connections, a
+  # port in it may still be held by one of them, and the cluster could not bind 54330 twice in a row.
+  cluster="$(scripts/postgres-cluster.sh start "$pgdir" 25430 durable)"
   psql -q "$cluster" -c 'CREATE DATABASE klaxon_bench'
   database="$(echo "$cluster" | sed 's|/postgres?|/klaxon_bench?|')"
   token=""
