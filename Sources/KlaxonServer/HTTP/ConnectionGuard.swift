@@ -78,8 +78,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .end:
             clock.answerSent(context)
-        case .body where answerTimeout != nil:
-            // A part of an answer handed to the socket is progress, however the channel's writability goes.
+        case .body where answerTimeout != nil && !context.channel.isWritable:
+            // A part of an answer handed to the socket is progress, however the channel's writability goes. (Parts
+            // written while the channel takes them need no watching: the usual answer costs no promise.)
             let written = promise ?? context.eventLoop.makePromise(of: Void.self)
             written.futureResult.assumeIsolated().whenSuccess { self.answerMoved(context) }
             context.write(data, promise: written)
