@@ -81,7 +81,7 @@ struct PostgresStatementsTests {
 
         if onlyOpenConnections { proxy.freezeOpenConnections() } else { proxy.freeze() }
         let start = ContinuousClock.now
-        let outcome = try await Self.settled(within: .seconds(10)) {
+        let outcome = try await Self.settled(within: .seconds(20)) {
             try await statements.rows(SQLFragment("SELECT 1 AS one"))
         }
         try await proxy.close()
@@ -90,7 +90,8 @@ struct PostgresStatementsTests {
             return
         }
         #expect(reason.contains("did not answer"), "\(reason)")
-        #expect(ContinuousClock.now - start < .seconds(6), "the limit and the check, not TCP's quarter of an hour")
+        // The limit (1 s) and the check (1 s) take about 2 s; a loaded CI machine has taken just over 6.
+        #expect(ContinuousClock.now - start < .seconds(12), "the limit and the check, not TCP's quarter of an hour")
         #expect(await eventually(within: .seconds(5)) { connection.isClosed })
     }
 

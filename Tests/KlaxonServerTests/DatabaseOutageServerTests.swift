@@ -68,7 +68,7 @@ struct DatabaseOutageServerTests {
 
                 proxy.freeze()
                 // The first waits for its statement's time limit; the next for a connection, which cannot be made.
-                for limit in [Duration.seconds(8), .seconds(10)] {
+                for limit in [Duration.seconds(12), .seconds(15)] {
                     let start = ContinuousClock.now
                     let reply = try await server.scim(.get, "/Users/\(id)")
                     reply.expectError(503)

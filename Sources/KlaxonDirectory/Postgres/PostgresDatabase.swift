@@ -309,7 +309,8 @@ final class PostgresDatabase: SQLDatabase {
                 }
                 watchdog.end(ticket)
             } catch {
-                throw watchdog.end(ticket) ? watchdog.timedOut(else: error) : Self.uniqueViolation(error) ?? error
+                let reported = Self.uniqueViolation(error) ?? error
+                throw watchdog.end(ticket) ? watchdog.timedOut(else: reported) : reported
             }
         }
 
@@ -331,7 +332,8 @@ final class PostgresDatabase: SQLDatabase {
                 watchdog.end(ticket)
                 return result
             } catch {
-                throw watchdog.end(ticket) ? watchdog.timedOut(else: error) : Self.uniqueViolation(error) ?? error
+                let reported = Self.uniqueViolation(error) ?? error
+                throw watchdog.end(ticket) ? watchdog.timedOut(else: reported) : reported
             }
         }
 
