@@ -12,11 +12,11 @@ import Synchronization
 /// A statement past its limit may also be waiting for a lock, or simply be slow, on a server that is fine; closing
 /// its connection then would fail work that was going to succeed, and leave its backend behind, still waiting,
 /// holding a connection slot (PostgreSQL does not notice the client has gone until it next writes to it). So the
-/// watchdog first asks PostgreSQL itself, on a connection of its own (``probe``), which of the overdue statements'
+/// watchdog first asks PostgreSQL itself, on a connection of its own (``probe``, 5 s), which of the overdue statements'
 /// backends are working (`pg_stat_activity`): those statements get another ``limit``; a statement whose backend is
 /// not working (its statement never arrived, or its answer was lost: the connection's path went silent while new
 /// connections get through, as after a fail-over or a dropped flow), or all of them when PostgreSQL does not answer
-/// within ``limit`` (at most 5 s), have their connections closed. That fails them at once and lets the pool connect
+/// within 5 s, have their connections closed. That fails them at once and lets the pool connect
 /// afresh; a transaction cut off this way never commits, unless the unanswered statement was its `COMMIT` or a
 /// single write outside any transaction.
 ///
@@ -96,7 +96,7 @@ final class StatementWatchdog: Sendable {
     }
 
     /// How long the check waits for PostgreSQL.
-    var probeLimit: Duration { min(limit, .seconds(5)) }
+    var probeLimit: Duration { .seconds(5) }
 
     /// Until cancelled: asks PostgreSQL about overdue statements, and closes the connections of those it is not
     /// working on.
