@@ -109,7 +109,16 @@ struct PostgresStatementsTests {
             for try await _ in try await holder.query("SELECT pg_advisory_unlock(7411)", logger: ScratchDatabase.logger) {}
         }
         let start = ContinuousClock.now
-        let rows = try await statements.rows(SQLFragment("SELECT pg_advisory_lock(7411) IS NOT NULL AS locked"))
+        let rows: [SQLRow]
+        do {
+            rows = try await statements.rows(SQLFragment("SELECT pg_advisory_lock(7411) IS NOT NULL AS locked"))
+        } catch {
+            // Closed before they are let go: postgres-nio's debug builds stop the process otherwise.
+            release.cancel()
+            try? await connection.close()
+            try? await holder.close()
+            throw error
+        }
         #expect(try rows.first?.integer("locked") == 1)
         #expect(ContinuousClock.now - start >= .seconds(3), "it waited for the lock, three times the limit")
         #expect(!connection.isClosed)
